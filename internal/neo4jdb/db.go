@@ -1,0 +1,164 @@
+// Package neo4jdb is the only package that speaks Cypher. It owns the driver,
+// the schema migrations and the repositories; every query is a constant next
+// to the method that runs it, and every value is a $parameter.
+package neo4jdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+
+	"github.com/casegraph/casegraph"
+)
+
+// Config says where Neo4j is and who we are there.
+type Config struct {
+	URI      string
+	User     string
+	Password string
+	Database string
+}
+
+// DB is the process's one driver, and the counter of round trips made
+// through it.
+type DB struct {
+	driver   neo4j.DriverWithContext
+	database string
+	log      *slog.Logger
+	queries  atomic.Int64
+}
+
+// Open creates the driver. It does not wait for the server: a casegraph that
+// starts before Neo4j answers UNAVAILABLE until the server is there.
+func Open(cfg Config, log *slog.Logger) (*DB, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	if cfg.Database == "" {
+		cfg.Database = "neo4j"
+	}
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.BasicAuth(cfg.User, cfg.Password, ""),
+		func(c *config.Config) {
+			// Fail fast while the server is away; the API says UNAVAILABLE
+			// instead of hanging for the driver's default 30 s.
+			c.MaxTransactionRetryTime = 5 * time.Second
+			c.ConnectionAcquisitionTimeout = 5 * time.Second
+			c.SocketConnectTimeout = 2 * time.Second
+			c.MaxConnectionPoolSize = 50
+		})
+	if err != nil {
+		return nil, fmt.Errorf("neo4jdb.Open(%s): %w", cfg.URI, err)
+	}
+	return &DB{driver: driver, database: cfg.Database, log: log}, nil
+}
+
+// Close closes the driver.
+func (db *DB) Close(ctx context.Context) error {
+	return db.driver.Close(ctx)
+}
+
+// QueryCount is the number of queries sent so far; tests use it to prove that
+// dataloaders keep round trips constant.
+func (db *DB) QueryCount() int64 { return db.queries.Load() }
+
+// Ping checks that the server answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	_, err := db.read(ctx, `RETURN 1 AS ok`, nil)
+	return err
+}
+
+// read runs one read query in a managed transaction and returns its records.
+func (db *DB) read(ctx context.Context, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	return db.run(ctx, neo4j.AccessModeRead, cypher, params)
+}
+
+// write runs one write query in a managed transaction and returns its records.
+func (db *DB) write(ctx context.Context, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	return db.run(ctx, neo4j.AccessModeWrite, cypher, params)
+}
+
+func (db *DB) run(ctx context.Context, mode neo4j.AccessMode, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	db.queries.Add(1)
+	sess := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: mode})
+	defer sess.Close(ctx)
+	work := func(tx neo4j.ManagedTransaction) (any, error) {
+		res, err := tx.Run(ctx, cypher, params)
+		if err != nil {
+			return nil, err
+		}
+		return res.Collect(ctx)
+	}
+	var out any
+	var err error
+	if mode == neo4j.AccessModeRead {
+		out, err = sess.ExecuteRead(ctx, work)
+	} else {
+		out, err = sess.ExecuteWrite(ctx, work)
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	return out.([]*neo4j.Record), nil
+}
+
+// errUnavailable is what callers see while Neo4j cannot be reached.
+var errUnavailable = &casegraph.Error{Code: casegraph.EUNAVAILABLE,
+	Message: "the case graph database is unavailable; try again shortly"}
+
+// translate turns driver errors into domain errors at the package boundary.
+// It uses errors.As because the driver's Is… helpers use type assertions and
+// miss wrapped errors. The original error stays in the chain for the logs.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *casegraph.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	if unavailable(err) {
+		return fmt.Errorf("%w [%v]", errUnavailable, err)
+	}
+	var ne *neo4j.Neo4jError
+	if errors.As(err, &ne) && strings.HasPrefix(ne.Code, "Neo.ClientError.Schema.ConstraintValidationFailed") {
+		return fmt.Errorf("%w [%v]", &casegraph.Error{Code: casegraph.ECONFLICT, Message: "the record conflicts with an existing one"}, err)
+	}
+	return err
+}
+
+// unavailable reports whether err means the server could not be reached or
+// could not serve the database for now.
+func unavailable(err error) bool {
+	var conn *neo4j.ConnectivityError
+	if errors.As(err, &conn) {
+		return true
+	}
+	var limit *neo4j.TransactionExecutionLimit
+	if errors.As(err, &limit) {
+		for _, e := range limit.Errors {
+			if unavailable(e) {
+				return true
+			}
+		}
+		return false
+	}
+	var ne *neo4j.Neo4jError
+	if errors.As(err, &ne) {
+		return strings.HasPrefix(ne.Code, "Neo.TransientError.") ||
+			ne.Code == "Neo.ClientError.Database.DatabaseNotFound" ||
+			ne.Code == "Neo.ClientError.Security.AuthenticationRateLimit"
+	}
+	// The pool's own timeout type is internal to the driver; it is the error
+	// we get when no connection can be opened at all.
+	msg := err.Error()
+	return strings.Contains(msg, "Timeout while waiting for connection") ||
+		strings.Contains(msg, "connect: connection refused") ||
+		errors.Is(err, context.DeadlineExceeded) && strings.Contains(msg, "pool")
+}
