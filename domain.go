@@ -120,6 +120,12 @@ type Transfer struct {
 	Other Case
 }
 
+// Lineage is a case's lineage one step in each direction.
+type Lineage struct {
+	From []Transfer // transfers into this case, from the cases it came from
+	To   []Transfer // transfers out of this case, to the cases it went to
+}
+
 // CaseFilter narrows a list of cases. Nil fields do not filter.
 type CaseFilter struct {
 	AgencyCode *string

@@ -293,20 +293,14 @@ CALL (c) {
 RETURN c.uid AS caseUID, dir, t.handover AS handover, t.type AS type, t.at AS at, o
 ORDER BY caseUID, at, o.uid`
 
-// CaseTransfers is a case's lineage one step in each direction.
-type CaseTransfers struct {
-	From []casegraph.Transfer // cases this one was transferred from
-	To   []casegraph.Transfer // cases this one was transferred to
-}
-
 // TransfersByCase loads, for many cases in one query, the transfers into and
 // out of each, with the case at the other end.
-func (db *DB) TransfersByCase(ctx context.Context, caseUIDs []string) (map[string]CaseTransfers, error) {
+func (db *DB) TransfersByCase(ctx context.Context, caseUIDs []string) (map[string]casegraph.Lineage, error) {
 	recs, err := db.read(ctx, queryTransfersByCase, map[string]any{"uids": caseUIDs})
 	if err != nil {
 		return nil, fmt.Errorf("TransfersByCase(%d): %w", len(caseUIDs), err)
 	}
-	out := make(map[string]CaseTransfers, len(caseUIDs))
+	out := make(map[string]casegraph.Lineage, len(caseUIDs))
 	for _, r := range recs {
 		uid := r.Values[0].(string)
 		other := caseFromProps(props(r.Values[5]))

@@ -1,0 +1,60 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/casegraph/casegraph"
+)
+
+// errorPresenter is the one place where errors reach clients. Domain errors
+// keep their code and message; errors gqlgen made itself (parse, validation,
+// limits) keep their message; anything else is logged in full with the
+// request id and replaced by "internal error".
+func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		if gqlErr.Extensions == nil {
+			gqlErr.Extensions = map[string]any{}
+		}
+		var ce *casegraph.Error
+		switch {
+		case errors.As(err, &ce):
+			gqlErr.Message = ce.Message
+			gqlErr.Extensions["code"] = ce.Code
+			if ce.Code == casegraph.EUNAVAILABLE {
+				log.WarnContext(ctx, "graph database unavailable", "err", err, "path", gqlErr.Path.String())
+			}
+			return gqlErr
+		case gqlErr.Err == nil:
+			// Made by gqlgen or gqlparser: the message is for the client.
+			if _, ok := gqlErr.Extensions["code"]; !ok {
+				gqlErr.Extensions["code"] = casegraph.EINVALID
+			}
+			return gqlErr
+		}
+		id := casegraph.RequestID(ctx)
+		log.ErrorContext(ctx, "internal error", "err", err, "path", gqlErr.Path.String())
+		return &gqlerror.Error{
+			Message:    "internal error",
+			Path:       gqlErr.Path,
+			Locations:  gqlErr.Locations,
+			Extensions: map[string]any{"code": casegraph.EINTERNAL, "requestId": id},
+		}
+	}
+}
+
+// recoverFunc turns a resolver's panic into an internal error, logging the
+// stack; the client sees only "internal error".
+func recoverFunc(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		return errors.New("panic in resolver")
+	}
+}

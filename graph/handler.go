@@ -1,0 +1,40 @@
+package graph
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/casegraph/casegraph/graph/generated"
+)
+
+// Options tune the GraphQL handler.
+type Options struct {
+	// Introspection lets clients read the schema; GraphiQL needs it.
+	Introspection bool
+}
+
+// NewHandler returns the GraphQL endpoint over store: POST with a JSON body,
+// depth and complexity limits, per-request dataloaders and the error
+// presenter. It is built with handler.New, not NewDefaultServer, so that
+// nothing is enabled that we did not choose.
+func NewHandler(store Store, log *slog.Logger, opts Options) http.Handler {
+	cfg := generated.Config{Resolvers: &Resolver{Store: store}}
+	complexity(&cfg.Complexity)
+	srv := handler.New(generated.NewExecutableSchema(cfg))
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if opts.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(depthLimit{max: MaxDepth})
+	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.SetErrorPresenter(errorPresenter(log))
+	srv.SetRecoverFunc(recoverFunc(log))
+	return LoadersMiddleware(store)(srv)
+}
