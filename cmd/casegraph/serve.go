@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/casegraph/casegraph/graph"
+	"github.com/casegraph/casegraph/internal/config"
+	"github.com/casegraph/casegraph/internal/demo"
+	"github.com/casegraph/casegraph/internal/logging"
+	"github.com/casegraph/casegraph/internal/neo4jdb"
+	"github.com/casegraph/casegraph/internal/server"
+)
+
+// setup parses the flags of a command and builds its logger.
+func setup(name string, args []string, stderr io.Writer, getenv func(string) string) (config.Config, *slog.Logger, error) {
+	var cfg config.Config
+	fs := flag.NewFlagSet("casegraph "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config.Register(fs, &cfg, getenv)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, nil, err
+		}
+		return cfg, nil, usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return cfg, nil, usageError{fmt.Sprintf("%s takes no arguments, got %q", name, fs.Args())}
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, nil, usageError{err.Error()}
+	}
+	level, _ := config.ParseLevel(cfg.LogLevel)
+	return cfg, logging.New(stderr, cfg.LogFormat, level), nil
+}
+
+func openDB(cfg config.Config, log *slog.Logger) (*neo4jdb.DB, error) {
+	return neo4jdb.Open(neo4jdb.Config{
+		URI: cfg.Neo4jURI, User: cfg.Neo4jUser, Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase,
+	}, log)
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg, log, err := setup("migrate", args, stderr, getenv)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close(context.WithoutCancel(ctx))
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "schema is up to date")
+	}
+	for _, m := range applied {
+		fmt.Fprintf(stdout, "applied %s\n", m.Name)
+	}
+	return nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg, log, err := setup("serve", args, stderr, getenv)
+	if err != nil {
+		return err
+	}
+	log.Info("starting casegraph", "version", Version, "config", cfg)
+	db, err := openDB(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close(context.WithoutCancel(ctx))
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	bgctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go prepare(bgctx, db, cfg, log)
+
+	router := server.NewRouter(server.Options{
+		GraphQL: graph.NewHandler(db, log, graph.Options{Introspection: cfg.Introspection}),
+		Ready:   readiness(db),
+		Log:     log,
+	})
+	addr := ln.Addr().String()
+	log.Info("listening", "addr", addr, "graphiql", "http://"+addr+"/graphiql")
+	return server.Serve(ctx, ln, router, log, 15*time.Second)
+}
+
+// prepare applies the migrations, retrying while Neo4j is away, then loads
+// the demo graph into an empty database when asked to. Until it succeeds
+// /readyz answers 503.
+func prepare(ctx context.Context, db *neo4jdb.DB, cfg config.Config, log *slog.Logger) {
+	for attempt := 1; ; attempt++ {
+		_, err := db.Migrate(ctx)
+		if err == nil {
+			break
+		}
+		log.Warn("migrations not applied yet; retrying", "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(min(time.Duration(attempt)*time.Second, 10*time.Second)):
+		}
+	}
+	if !cfg.Demo {
+		return
+	}
+	n, err := db.CaseCount(ctx)
+	if err != nil {
+		log.Error("demo graph: cannot count cases", "err", err)
+		return
+	}
+	if n > 0 {
+		log.Info("demo graph not loaded: the database already has cases", "cases", n)
+		return
+	}
+	g := demo.Graph()
+	if err := db.WriteGraph(ctx, g); err != nil {
+		log.Error("demo graph not loaded", "err", err)
+		return
+	}
+	log.Info("demo graph loaded", "cases", len(g.Cases), "persons", len(g.Persons))
+}
+
+// readiness is ready when Neo4j answers and every migration is applied.
+func readiness(db *neo4jdb.DB) server.Readiness {
+	return func(ctx context.Context) error {
+		ok, missing, err := db.SchemaCurrent(ctx)
+		if err != nil {
+			return fmt.Errorf("neo4j: %s", errorText(err))
+		}
+		if !ok {
+			return fmt.Errorf("schema migration %s is not applied yet", missing)
+		}
+		return nil
+	}
+}
