@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/casegraph/casegraph"
@@ -89,4 +90,62 @@ func optional[V any](v V, err error) (*V, error) {
 		return nil, err
 	}
 	return &v, nil
+}
+
+// prefetchPage puts every case of a page into the batches of the loaders
+// that the query will use on the page's nodes, so that each becomes one
+// query however the resolvers of the nodes are scheduled.
+func prefetchPage(ctx context.Context, cases []casegraph.Case) {
+	fields := pageNodeFields(ctx)
+	if len(fields) == 0 || len(cases) == 0 {
+		return
+	}
+	l := loaders(ctx)
+	uids := make([]string, len(cases))
+	codes := make([]string, 0, len(cases))
+	seen := map[string]bool{}
+	for i, c := range cases {
+		uids[i] = c.UID
+		if !seen[c.AgencyCode] {
+			seen[c.AgencyCode] = true
+			codes = append(codes, c.AgencyCode)
+		}
+	}
+	if fields["agency"] {
+		l.Agency.LoadAllThunk(ctx, codes)
+	}
+	if fields["parties"] {
+		l.Parties.LoadAllThunk(ctx, uids)
+	}
+	if fields["offenses"] {
+		l.Offenses.LoadAllThunk(ctx, uids)
+	}
+	if fields["transferredFrom"] || fields["transferredTo"] {
+		l.Lineage.LoadAllThunk(ctx, uids)
+	}
+}
+
+// pageNodeFields returns the names of the fields selected on edges.node of
+// the connection field being resolved.
+func pageNodeFields(ctx context.Context) map[string]bool {
+	oc := graphql.GetOperationContext(ctx)
+	fc := graphql.GetFieldContext(ctx)
+	if oc == nil || fc == nil {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, edges := range graphql.CollectFields(oc, fc.Field.Selections, []string{"CaseConnection"}) {
+		if edges.Name != "edges" {
+			continue
+		}
+		for _, node := range graphql.CollectFields(oc, edges.Selections, []string{"CaseEdge"}) {
+			if node.Name != "node" {
+				continue
+			}
+			for _, f := range graphql.CollectFields(oc, node.Selections, []string{"Case"}) {
+				out[f.Name] = true
+			}
+		}
+	}
+	return out
 }

@@ -90,6 +90,7 @@ func (r *queryResolver) Cases(ctx context.Context, filter *model.CaseFilter, fir
 	if err != nil {
 		return nil, err
 	}
+	prefetchPage(ctx, cases)
 	return caseConnection(cases, more, req), nil
 }
 
