@@ -75,6 +75,7 @@ func run(in io.Reader, out io.Writer, noSkips bool) int {
 			switch e.Action {
 			case "pass":
 				passed++
+				fmt.Fprintf(out, "--- PASS: %s (%s, %.2fs)\n", e.Test, shortPkg(e.Package), e.Elapsed)
 			case "fail":
 				failed++
 				fmt.Fprintf(out, "--- FAIL: %s (%s)\n%s", e.Test, e.Package, indent(output[key].String()))
@@ -113,4 +114,11 @@ func indent(s string) string {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+func shortPkg(p string) string {
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		return p[i+1:]
+	}
+	return p
 }
