@@ -31,7 +31,7 @@ check:
 	$(GO) vet ./...
 
 generate:
-	$(GO) run github.com/99designs/gqlgen generate
+	$(GO) tool gqlgen generate
 
 neo4j-start:
 	scripts/neo4j start
