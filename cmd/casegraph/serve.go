@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/casegraph/casegraph/graph"
@@ -85,9 +86,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	// The background preparation must end before the driver closes.
 	bgctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		prepare(bgctx, db, cfg, log)
+	}()
+	defer wg.Wait()
 	defer cancel()
-	go prepare(bgctx, db, cfg, log)
 
 	router := server.NewRouter(server.Options{
 		GraphQL: graph.NewHandler(db, log, graph.Options{Introspection: cfg.Introspection}),
