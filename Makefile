@@ -6,7 +6,7 @@ SHELL := bash
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: run test test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
+.PHONY: run test test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
 
 build:
 	$(GO) build -o bin/casegraph ./cmd/casegraph
@@ -14,12 +14,21 @@ build:
 run: build neo4j-start
 	CASEGRAPH_DEMO=$${CASEGRAPH_DEMO:-1} ./bin/casegraph serve --addr $${CASEGRAPH_ADDR:-$(ADDR)}
 
+# The tests run against a Neo4j server of their own (Bolt on 7688, data in
+# var/neo4j-test), which they may empty; the development server of `make run`
+# (7687) is never touched.
+TEST_NEO4J := CASEGRAPH_NEO4J_URI=bolt://127.0.0.1:7688 CASEGRAPH_NEO4J_HOME=$(CURDIR)/var/neo4j-test CASEGRAPH_TEST_NEO4J_WIPE=1
+
 # The whole suite: format and vet checks, then every test with the race
 # detector against the real Neo4j. Packages run one at a time (-p 1) because
-# they share the one Neo4j database; a skipped test fails the run.
-test: check neo4j-start
+# they share the one test database; a skipped test fails the run.
+test: check
+	$(TEST_NEO4J) scripts/neo4j start
 	$(GO) build -o bin/testreport ./internal/tools/testreport
-	$(GO) test -race -count=1 -p 1 -json ./... 2>&1 | ./bin/testreport -no-skips
+	$(TEST_NEO4J) $(GO) test -race -count=1 -p 1 -json ./... 2>&1 | ./bin/testreport -no-skips
+
+test-neo4j-stop:
+	$(TEST_NEO4J) scripts/neo4j stop
 
 # Only the tests that need no server.
 test-short:

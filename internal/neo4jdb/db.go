@@ -162,3 +162,7 @@ func unavailable(err error) bool {
 		strings.Contains(msg, "connect: connection refused") ||
 		errors.Is(err, context.DeadlineExceeded) && strings.Contains(msg, "pool")
 }
+
+func neo4jSessionConfig(database string) neo4j.SessionConfig {
+	return neo4j.SessionConfig{DatabaseName: database, AccessMode: neo4j.AccessModeWrite}
+}

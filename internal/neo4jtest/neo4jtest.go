@@ -77,3 +77,22 @@ func Prefix(tb testing.TB, db *neo4jdb.DB) string {
 	})
 	return p
 }
+
+// WipeVariable must be 1 for Clean to wipe the database: `make test` sets it
+// for the test server it starts, so that a test run never wipes the
+// development database that `make run` uses.
+const WipeVariable = "CASEGRAPH_TEST_NEO4J_WIPE"
+
+// Clean wipes the test database (all but the migration records) for a test
+// that needs an empty graph. It fails the test when the database is not
+// marked as the test database by WipeVariable.
+func Clean(tb testing.TB, db *neo4jdb.DB) {
+	tb.Helper()
+	if os.Getenv(WipeVariable) != "1" {
+		tb.Fatalf("this test empties the database; it runs only against the test server that `make test` starts "+
+			"(%s=1, CASEGRAPH_NEO4J_URI=bolt://127.0.0.1:7688), never against a database that may hold your data", WipeVariable)
+	}
+	if err := db.Wipe(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+}

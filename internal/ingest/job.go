@@ -1,0 +1,340 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/casegraph/casegraph"
+	"github.com/casegraph/casegraph/internal/neo4jdb"
+)
+
+// Store is what an ingest job needs from the graph.
+type Store interface {
+	AgencyKinds(ctx context.Context) (map[string]string, error)
+	CaseFiledDates(ctx context.Context, uids []string) (map[string]time.Time, error)
+	WriteIngestBatch(ctx context.Context, b *neo4jdb.IngestBatch, links neo4jdb.LinkRows, persons []string) (neo4jdb.IngestResult, error)
+}
+
+// Options tune a job.
+type Options struct {
+	// BatchSize caps the records written in one transaction (default 1000).
+	BatchSize int
+	// DryRun validates everything and writes nothing.
+	DryRun bool
+	// Now is the clock for plausibility checks (default time.Now).
+	Now time.Time
+	// OnCommit is called after each batch commits with the uids of the
+	// cases it touched: the hook through which derived data (the search
+	// index, deadlines) learns what to look at again.
+	OnCommit func(ctx context.Context, touchedCases []string)
+	// OnReject receives every refused record as it happens (--rejects).
+	OnReject func(Reject) error
+	// OnProgress is called after each batch.
+	OnProgress func(Report)
+	// KeepRejects is how many rejects and conflicts the report keeps
+	// (default 100).
+	KeepRejects int
+	// Log receives retries and failures; nil discards.
+	Log *slog.Logger
+}
+
+// Report counts what a job did.
+type Report struct {
+	Read      int            `json:"read"`      // records and refusals read
+	Written   int            `json:"written"`   // records written (including stale ones that changed nothing)
+	Refused   int            `json:"refused"`   // records refused
+	Stale     int            `json:"stale"`     // older duplicates of a record the graph holds newer
+	Replaced  int            `json:"replaced"`  // records that replaced a different, older version
+	Batches   int            `json:"batches"`
+	ByType    map[string]int `json:"byType"`    // written, by record type
+	Refusals  map[string]int `json:"refusals"`  // refused, by record type
+	Rejects   []Reject       `json:"rejects"`   // the first refusals
+	Conflicts []Conflict     `json:"conflicts"` // the first conflicts between versions of a record
+	Elapsed   time.Duration  `json:"elapsedNs"`
+}
+
+// Conflict is a record whose natural key the graph already held with other
+// content: the newer source.at wins.
+type Conflict struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	RecordID string `json:"recordId"`
+	Type     string `json:"type"`
+	Outcome  string `json:"outcome"` // "stale: a newer version is kept" or "replaced an older version"
+}
+
+type pending struct {
+	file     string
+	line     int
+	recordID string
+	typ      string
+	row      Row
+}
+
+// Run reads every item of dec, validates it, and writes valid records in
+// batches. A refused record is reported and never stops the job; the job
+// fails only when the input cannot be read or the graph cannot be written.
+func Run(ctx context.Context, store Store, dec Decoder, opts Options) (rep Report, err error) {
+	start := time.Now()
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1000
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	if opts.KeepRejects == 0 {
+		opts.KeepRejects = 100
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	rep.ByType, rep.Refusals = map[string]int{}, map[string]int{}
+	defer func() { rep.Elapsed = time.Since(start) }()
+
+	agencies, err := store.AgencyKinds(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("ingest: %w", err)
+	}
+	v := NewValidator(agencies, opts.Now)
+	j := &job{store: store, opts: opts, rep: &rep}
+	var batch []pending
+	for {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		item, err := dec.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return rep, fmt.Errorf("ingest: reading input: %w", err)
+		}
+		rep.Read++
+		if item.Reject != nil {
+			if err := j.refuse(item.Reject); err != nil {
+				return rep, err
+			}
+			continue
+		}
+		row, rej := v.Check(item.Record)
+		if rej != nil {
+			rej.File, rej.Line = item.File, item.Line
+			if err := j.refuse(rej); err != nil {
+				return rep, err
+			}
+			continue
+		}
+		batch = append(batch, pending{file: item.File, line: item.Line, recordID: item.Record.Source.RecordID, typ: item.Record.Type, row: row})
+		if len(batch) >= opts.BatchSize {
+			if err := j.flush(ctx, batch); err != nil {
+				return rep, err
+			}
+			batch = batch[:0]
+		}
+	}
+	if len(batch) > 0 {
+		if err := j.flush(ctx, batch); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+type job struct {
+	store Store
+	opts  Options
+	rep   *Report
+}
+
+func (j *job) refuse(r *Reject) error {
+	j.rep.Refused++
+	j.rep.Refusals[r.Type]++
+	if len(j.rep.Rejects) < j.opts.KeepRejects {
+		j.rep.Rejects = append(j.rep.Rejects, *r)
+	}
+	if j.opts.OnReject != nil {
+		if err := j.opts.OnReject(*r); err != nil {
+			return fmt.Errorf("ingest: writing rejects: %w", err)
+		}
+	}
+	return nil
+}
+
+// flush checks what needs the graph (dates against the cases' filed dates),
+// writes the batch, and on a refusal by Neo4j splits it to find the record
+// at fault.
+func (j *job) flush(ctx context.Context, batch []pending) error {
+	batch, err := j.checkDates(ctx, batch)
+	if err != nil {
+		return err
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	if j.opts.DryRun {
+		for _, p := range batch {
+			j.rep.Written++
+			j.rep.ByType[p.typ]++
+		}
+		j.rep.Batches++
+		j.progress()
+		return nil
+	}
+	return j.write(ctx, batch)
+}
+
+// checkDates refuses decisions and judgments dated before their case was
+// filed, as far as the graph and the batch know the filed date.
+func (j *job) checkDates(ctx context.Context, batch []pending) ([]pending, error) {
+	filed := map[string]time.Time{}
+	var ask []string
+	for _, p := range batch {
+		if p.row.Kind == neo4jdb.IngestCase {
+			if d, ok := p.row.Params["props"].(map[string]any)["filedAt"]; ok && d != nil {
+				filed[p.row.Params["key"].(string)] = dateOf(d)
+			}
+		}
+	}
+	for _, p := range batch {
+		if _, ok := p.row.Params["decided"]; ok {
+			uid := p.row.Params["case"].(map[string]any)["uid"].(string)
+			if _, known := filed[uid]; !known {
+				ask = append(ask, uid)
+			}
+		}
+	}
+	if len(ask) > 0 {
+		var known map[string]time.Time
+		err := j.retry(ctx, func() (err error) {
+			known, err = j.store.CaseFiledDates(ctx, ask)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for uid, d := range known {
+			filed[uid] = d
+		}
+	}
+	out := batch[:0:0]
+	for _, p := range batch {
+		if decided, ok := p.row.Params["decided"].(time.Time); ok {
+			uid := p.row.Params["case"].(map[string]any)["uid"].(string)
+			if f, ok := filed[uid]; ok && decided.Before(f) {
+				if err := j.refuse(&Reject{File: p.file, Line: p.line, RecordID: p.recordID, Type: p.typ, Field: "decidedAt",
+					Reason: fmt.Sprintf("%s is before the case was filed (%s)", decided.Format(time.DateOnly), f.Format(time.DateOnly))}); err != nil {
+					return nil, err
+				}
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func (j *job) write(ctx context.Context, batch []pending) error {
+	b := &neo4jdb.IngestBatch{}
+	links := neo4jdb.LinkRows{}
+	var persons []string
+	for i, p := range batch {
+		params := make(map[string]any, len(p.row.Params)+1)
+		for k, v := range p.row.Params {
+			params[k] = v
+		}
+		params["i"] = i
+		if p.row.Kind == neo4jdb.IngestLink {
+			links[p.row.LinkKey] = append(links[p.row.LinkKey], params)
+		} else {
+			b.Add(p.row.Kind, params)
+		}
+		if p.row.Person != "" {
+			persons = append(persons, p.row.Person)
+		}
+	}
+	var res neo4jdb.IngestResult
+	err := j.retry(ctx, func() (err error) {
+		res, err = j.store.WriteIngestBatch(ctx, b, links, persons)
+		return err
+	})
+	if err != nil && neo4jdb.IsDataError(err) {
+		if len(batch) == 1 {
+			p := batch[0]
+			j.opts.Log.Warn("record refused by the graph", "file", p.file, "line", p.line, "err", err)
+			return j.refuse(&Reject{File: p.file, Line: p.line, RecordID: p.recordID, Type: p.typ,
+				Reason: "the graph refused the record: " + neo4jMessage(err)})
+		}
+		mid := len(batch) / 2
+		if err := j.write(ctx, batch[:mid]); err != nil {
+			return err
+		}
+		return j.write(ctx, batch[mid:])
+	}
+	if err != nil {
+		return fmt.Errorf("ingest: writing a batch of %d records (%s:%d–%d): %w", len(batch), batch[0].file, batch[0].line, batch[len(batch)-1].line, err)
+	}
+	j.rep.Batches++
+	for _, p := range batch {
+		j.rep.Written++
+		j.rep.ByType[p.typ]++
+	}
+	j.conflicts(batch, res.Stale, "stale: a newer version is kept")
+	j.conflicts(batch, res.Replaced, "replaced an older version")
+	j.rep.Stale += len(res.Stale)
+	j.rep.Replaced += len(res.Replaced)
+	if j.opts.OnCommit != nil && len(res.TouchedCases) > 0 {
+		sort.Strings(res.TouchedCases)
+		j.opts.OnCommit(ctx, res.TouchedCases)
+	}
+	j.progress()
+	return nil
+}
+
+func (j *job) conflicts(batch []pending, idx []int, outcome string) {
+	for _, i := range idx {
+		if len(j.rep.Conflicts) >= j.opts.KeepRejects || i < 0 || i >= len(batch) {
+			return
+		}
+		p := batch[i]
+		j.rep.Conflicts = append(j.rep.Conflicts, Conflict{File: p.file, Line: p.line, RecordID: p.recordID, Type: p.typ, Outcome: outcome})
+	}
+}
+
+func (j *job) progress() {
+	if j.opts.OnProgress != nil {
+		j.opts.OnProgress(*j.rep)
+	}
+}
+
+// retry runs f again while the graph is unavailable, for up to about a
+// minute, then gives up: an unavailable graph fails the job (it can be run
+// again: writing is idempotent).
+func (j *job) retry(ctx context.Context, f func() error) error {
+	delay := 500 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := f()
+		if err == nil || casegraph.ErrorCode(err) != casegraph.EUNAVAILABLE || attempt == 8 {
+			return err
+		}
+		j.opts.Log.Warn("graph unavailable; retrying the batch", "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 10*time.Second)
+	}
+}
+
+func neo4jMessage(err error) string {
+	msg := err.Error()
+	if len(msg) > 300 {
+		msg = msg[:300] + "…"
+	}
+	return msg
+}
