@@ -45,11 +45,11 @@ type Options struct {
 
 // Report counts what a job did.
 type Report struct {
-	Read      int            `json:"read"`      // records and refusals read
-	Written   int            `json:"written"`   // records written (including stale ones that changed nothing)
-	Refused   int            `json:"refused"`   // records refused
-	Stale     int            `json:"stale"`     // older duplicates of a record the graph holds newer
-	Replaced  int            `json:"replaced"`  // records that replaced a different, older version
+	Read      int            `json:"read"`     // records and refusals read
+	Written   int            `json:"written"`  // records written (including stale ones that changed nothing)
+	Refused   int            `json:"refused"`  // records refused
+	Stale     int            `json:"stale"`    // older duplicates of a record the graph holds newer
+	Replaced  int            `json:"replaced"` // records that replaced a different, older version
 	Batches   int            `json:"batches"`
 	ByType    map[string]int `json:"byType"`    // written, by record type
 	Refusals  map[string]int `json:"refusals"`  // refused, by record type

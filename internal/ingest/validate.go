@@ -350,7 +350,7 @@ func (v *Validator) charge(ch *Charge) (Row, *problem) {
 		return Row{}, fail("offense", "missing; give the charge (罪名), e.g. 盗窃罪")
 	}
 	return Row{Kind: neo4jdb.IngestCharge, Params: map[string]any{
-		"key": "ch/" + c["uid"].(string) + "/" + per["uid"].(string) + "/" + name,
+		"key":  "ch/" + c["uid"].(string) + "/" + per["uid"].(string) + "/" + name,
 		"case": c, "person": per, "offense": name, "article": nilIfEmpty(ch.Article),
 		"touch": []string{c["uid"].(string)},
 	}}, nil
