@@ -164,7 +164,14 @@ func newBody(typ string) any {
 func jsonField(err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return te.Field
+		// Drop the names of embedded Go structs (CaseRef.caseNo → caseNo).
+		var parts []string
+		for _, p := range strings.Split(te.Field, ".") {
+			if p != "" && !(p[0] >= 'A' && p[0] <= 'Z') {
+				parts = append(parts, p)
+			}
+		}
+		return strings.Join(parts, ".")
 	}
 	msg := err.Error()
 	if i := strings.Index(msg, `unknown field "`); i >= 0 {
