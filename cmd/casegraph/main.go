@@ -42,6 +42,8 @@ const usage = `casegraph links police, procuratorate and court case records in o
 Usage:
   casegraph serve   [flags]   serve the GraphQL API and GraphiQL (migrates first)
   casegraph migrate [flags]   apply the schema migrations to Neo4j and exit
+  casegraph ingest [flags] FILE...
+                              load records (NDJSON, CSV with a mapping, cail2018, POLE)
   casegraph version           print the version
 
 Run 'casegraph COMMAND -h' for a command's flags. Every flag can also be
@@ -64,6 +66,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runServe(ctx, rest, stdout, stderr, getenv)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr, getenv)
+	case "ingest":
+		return runIngest(ctx, rest, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "casegraph", Version)
 		return nil

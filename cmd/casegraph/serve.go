@@ -24,7 +24,11 @@ func setup(name string, args []string, stderr io.Writer, getenv func(string) str
 	var cfg config.Config
 	fs := flag.NewFlagSet("casegraph "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	config.Register(fs, &cfg, getenv)
+	groups := config.AllFlags
+	if name != "serve" {
+		groups = config.Neo4jFlags | config.LogFlags
+	}
+	config.RegisterGroups(fs, &cfg, getenv, groups)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, nil, err
@@ -38,7 +42,7 @@ func setup(name string, args []string, stderr io.Writer, getenv func(string) str
 		return cfg, nil, usageError{err.Error()}
 	}
 	level, _ := config.ParseLevel(cfg.LogLevel)
-	return cfg, logging.New(stderr, cfg.LogFormat, level), nil
+	return cfg, newLogger(stderr, cfg.LogFormat, level), nil
 }
 
 func openDB(cfg config.Config, log *slog.Logger) (*neo4jdb.DB, error) {
@@ -155,4 +159,8 @@ func readiness(db *neo4jdb.DB) server.Readiness {
 		}
 		return nil
 	}
+}
+
+func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
+	return logging.New(w, format, level)
 }

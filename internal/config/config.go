@@ -28,9 +28,28 @@ type Config struct {
 // DefaultNeo4jPassword is the development password scripts/neo4j sets too.
 const DefaultNeo4jPassword = "casegraph-dev"
 
-// Register defines the flags of cfg on fs, with defaults taken from the
+// Flag groups: a command registers the groups it uses.
+const (
+	Neo4jFlags = 1 << iota // --neo4j-*
+	LogFlags               // --log-*
+	ServeFlags             // --addr, --data-dir, --demo, --introspection
+	AllFlags   = Neo4jFlags | LogFlags | ServeFlags
+)
+
+// Register defines every flag of cfg on fs, with defaults taken from the
 // environment (getenv) or built in.
 func Register(fs *flag.FlagSet, cfg *Config, getenv func(string) string) {
+	RegisterGroups(fs, cfg, getenv, AllFlags)
+}
+
+// RegisterGroups defines the flags of the given groups on fs. Fields of
+// other groups keep their defaults.
+func RegisterGroups(fs *flag.FlagSet, cfg *Config, getenv func(string) string, groups int) {
+	if groups&AllFlags != AllFlags {
+		// Fill the defaults of unregistered groups through a scratch set.
+		scratch := flag.NewFlagSet("", flag.ContinueOnError)
+		RegisterGroups(scratch, cfg, getenv, AllFlags)
+	}
 	str := func(p *string, name, env, def, usage string) {
 		if v := getenv(env); v != "" {
 			def = v
@@ -46,16 +65,22 @@ func Register(fs *flag.FlagSet, cfg *Config, getenv func(string) string) {
 		}
 		fs.BoolVar(p, name, def, usage+" ($"+env+")")
 	}
-	str(&cfg.Addr, "addr", "CASEGRAPH_ADDR", "127.0.0.1:8080", "HTTP listen address")
-	str(&cfg.Neo4jURI, "neo4j-uri", "CASEGRAPH_NEO4J_URI", "bolt://127.0.0.1:7687", "Neo4j Bolt URI")
-	str(&cfg.Neo4jUser, "neo4j-user", "CASEGRAPH_NEO4J_USER", "neo4j", "Neo4j user")
-	str(&cfg.Neo4jPassword, "neo4j-password", "CASEGRAPH_NEO4J_PASSWORD", DefaultNeo4jPassword, "Neo4j password")
-	str(&cfg.Neo4jDatabase, "neo4j-database", "CASEGRAPH_NEO4J_DATABASE", "neo4j", "Neo4j database name")
-	str(&cfg.DataDir, "data-dir", "CASEGRAPH_DATA_DIR", filepath.Join("var", "casegraph"), "directory for the search index and job files")
-	str(&cfg.LogFormat, "log-format", "CASEGRAPH_LOG_FORMAT", "", "log format: text or json (default: text on a terminal, else json)")
-	str(&cfg.LogLevel, "log-level", "CASEGRAPH_LOG_LEVEL", "info", "log level: debug, info, warn or error")
-	boolean(&cfg.Demo, "demo", "CASEGRAPH_DEMO", false, "load the demo graph when the database has no cases")
-	boolean(&cfg.Introspection, "introspection", "CASEGRAPH_INTROSPECTION", true, "allow GraphQL introspection (GraphiQL needs it)")
+	if groups&ServeFlags != 0 {
+		str(&cfg.Addr, "addr", "CASEGRAPH_ADDR", "127.0.0.1:8080", "HTTP listen address")
+		str(&cfg.DataDir, "data-dir", "CASEGRAPH_DATA_DIR", filepath.Join("var", "casegraph"), "directory for the search index and job files")
+		boolean(&cfg.Demo, "demo", "CASEGRAPH_DEMO", false, "load the demo graph when the database has no cases")
+		boolean(&cfg.Introspection, "introspection", "CASEGRAPH_INTROSPECTION", true, "allow GraphQL introspection (GraphiQL needs it)")
+	}
+	if groups&Neo4jFlags != 0 {
+		str(&cfg.Neo4jURI, "neo4j-uri", "CASEGRAPH_NEO4J_URI", "bolt://127.0.0.1:7687", "Neo4j Bolt URI")
+		str(&cfg.Neo4jUser, "neo4j-user", "CASEGRAPH_NEO4J_USER", "neo4j", "Neo4j user")
+		str(&cfg.Neo4jPassword, "neo4j-password", "CASEGRAPH_NEO4J_PASSWORD", DefaultNeo4jPassword, "Neo4j password")
+		str(&cfg.Neo4jDatabase, "neo4j-database", "CASEGRAPH_NEO4J_DATABASE", "neo4j", "Neo4j database name")
+	}
+	if groups&LogFlags != 0 {
+		str(&cfg.LogFormat, "log-format", "CASEGRAPH_LOG_FORMAT", "", "log format: text or json (default: text on a terminal, else json)")
+		str(&cfg.LogLevel, "log-level", "CASEGRAPH_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	}
 }
 
 // Validate says what is wrong with cfg in words an operator can act on.
