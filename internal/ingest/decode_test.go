@@ -132,10 +132,10 @@ func TestValidation(t *testing.T) {
 
 func TestOffenseName(t *testing.T) {
 	for in, want := range map[string]string{
-		"盗窃":              "盗窃罪",
-		"盗窃罪":             "盗窃罪",
+		"盗窃":  "盗窃罪",
+		"盗窃罪": "盗窃罪",
 		"[走私、贩卖、运输、制造]毒品": "走私、贩卖、运输、制造毒品罪",
-		" 诈骗 ":            "诈骗罪",
+		" 诈骗 ": "诈骗罪",
 	} {
 		if got := OffenseName(in); got != want {
 			t.Errorf("OffenseName(%q) = %q, want %q", in, got, want)
