@@ -15,6 +15,8 @@ import (
 
 // Options tune the GraphQL handler.
 type Options struct {
+	// Jobs answers ingestJob; nil when the server runs no ingest jobs.
+	Jobs JobSource
 	// Introspection lets clients read the schema; GraphiQL needs it.
 	Introspection bool
 }
@@ -24,7 +26,7 @@ type Options struct {
 // presenter. It is built with handler.New, not NewDefaultServer, so that
 // nothing is enabled that we did not choose.
 func NewHandler(store Store, log *slog.Logger, opts Options) http.Handler {
-	cfg := generated.Config{Resolvers: &Resolver{Store: store}}
+	cfg := generated.Config{Resolvers: &Resolver{Store: store, Jobs: opts.Jobs}}
 	complexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.POST{})

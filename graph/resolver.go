@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"github.com/casegraph/casegraph"
+	"github.com/casegraph/casegraph/internal/ingest"
 )
 
 // Store is what the GraphQL layer needs from the graph database.
@@ -29,7 +30,13 @@ type BatchStore interface {
 	InvolvementsByPerson(ctx context.Context, personUIDs []string) (map[string][]casegraph.Involvement, error)
 }
 
+// JobSource tells the state of ingest jobs.
+type JobSource interface {
+	Status(id string) (ingest.JobStatus, bool)
+}
+
 // Resolver holds the resolvers' dependencies.
 type Resolver struct {
 	Store Store
+	Jobs  JobSource // nil when the server runs no ingest jobs
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/graph/generated"
 	"github.com/casegraph/casegraph/graph/model"
+	"github.com/casegraph/casegraph/internal/ingest"
 )
 
 // Agency is the resolver for the agency field.
@@ -43,6 +44,54 @@ func (r *caseResolver) TransferredTo(ctx context.Context, obj *casegraph.Case) (
 // TotalCount is the resolver for the totalCount field.
 func (r *caseConnectionResolver) TotalCount(ctx context.Context, obj *model.CaseConnection) (int, error) {
 	return r.Store.CountCases(ctx, obj.Filter)
+}
+
+// State is the resolver for the state field.
+func (r *ingestJobResolver) State(ctx context.Context, obj *ingest.JobStatus) (model.IngestJobState, error) {
+	return model.IngestJobState(obj.State), nil
+}
+
+// Bytes is the resolver for the bytes field.
+func (r *ingestJobResolver) Bytes(ctx context.Context, obj *ingest.JobStatus) (float64, error) {
+	return float64(obj.Bytes), nil
+}
+
+// Error is the resolver for the error field.
+func (r *ingestJobResolver) Error(ctx context.Context, obj *ingest.JobStatus) (*string, error) {
+	return nonEmpty(obj.Error), nil
+}
+
+// Read is the resolver for the read field.
+func (r *ingestJobResolver) Read(ctx context.Context, obj *ingest.JobStatus) (int, error) {
+	return obj.Report.Read, nil
+}
+
+// Written is the resolver for the written field.
+func (r *ingestJobResolver) Written(ctx context.Context, obj *ingest.JobStatus) (int, error) {
+	return obj.Report.Written, nil
+}
+
+// Refused is the resolver for the refused field.
+func (r *ingestJobResolver) Refused(ctx context.Context, obj *ingest.JobStatus) (int, error) {
+	return obj.Report.Refused, nil
+}
+
+// Stale is the resolver for the stale field.
+func (r *ingestJobResolver) Stale(ctx context.Context, obj *ingest.JobStatus) (int, error) {
+	return obj.Report.Stale, nil
+}
+
+// Replaced is the resolver for the replaced field.
+func (r *ingestJobResolver) Replaced(ctx context.Context, obj *ingest.JobStatus) (int, error) {
+	return obj.Report.Replaced, nil
+}
+
+// Rejects is the resolver for the rejects field.
+func (r *ingestJobResolver) Rejects(ctx context.Context, obj *ingest.JobStatus) ([]ingest.Reject, error) {
+	if obj.Report.Rejects == nil {
+		return []ingest.Reject{}, nil
+	}
+	return obj.Report.Rejects, nil
 }
 
 // IDNumber is the resolver for the idNumber field.
@@ -94,6 +143,18 @@ func (r *queryResolver) Cases(ctx context.Context, filter *model.CaseFilter, fir
 	return caseConnection(cases, more, req), nil
 }
 
+// IngestJob is the resolver for the ingestJob field.
+func (r *queryResolver) IngestJob(ctx context.Context, id string) (*ingest.JobStatus, error) {
+	if r.Jobs == nil {
+		return nil, nil
+	}
+	st, ok := r.Jobs.Status(id)
+	if !ok {
+		return nil, nil
+	}
+	return &st, nil
+}
+
 // Case returns generated.CaseResolver implementation.
 func (r *Resolver) Case() generated.CaseResolver { return &caseResolver{r} }
 
@@ -101,6 +162,9 @@ func (r *Resolver) Case() generated.CaseResolver { return &caseResolver{r} }
 func (r *Resolver) CaseConnection() generated.CaseConnectionResolver {
 	return &caseConnectionResolver{r}
 }
+
+// IngestJob returns generated.IngestJobResolver implementation.
+func (r *Resolver) IngestJob() generated.IngestJobResolver { return &ingestJobResolver{r} }
 
 // Person returns generated.PersonResolver implementation.
 func (r *Resolver) Person() generated.PersonResolver { return &personResolver{r} }
@@ -111,6 +175,7 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 type (
 	caseResolver           struct{ *Resolver }
 	caseConnectionResolver struct{ *Resolver }
+	ingestJobResolver      struct{ *Resolver }
 	personResolver         struct{ *Resolver }
 	queryResolver          struct{ *Resolver }
 )

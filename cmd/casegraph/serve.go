@@ -8,12 +8,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/casegraph/casegraph/graph"
 	"github.com/casegraph/casegraph/internal/config"
 	"github.com/casegraph/casegraph/internal/demo"
+	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/logging"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 	"github.com/casegraph/casegraph/internal/server"
@@ -101,8 +103,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	defer wg.Wait()
 	defer cancel()
 
+	jobs, err := ingest.NewJobs(filepath.Join(cfg.DataDir, "ingest"), db, ingest.Options{}, log)
+	if err != nil {
+		return err
+	}
+	jobs.Start(bgctx)
+	defer jobs.Wait()
+	defer cancel() // before Wait: the worker stops when bgctx ends
+
 	router := server.NewRouter(server.Options{
-		GraphQL: graph.NewHandler(db, log, graph.Options{Introspection: cfg.Introspection}),
+		GraphQL: graph.NewHandler(db, log, graph.Options{Introspection: cfg.Introspection, Jobs: jobs}),
+		Ingest:  ingest.Handler(jobs),
 		Ready:   readiness(db),
 		Log:     log,
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/graph/model"
 	"github.com/casegraph/casegraph/graph/scalar"
+	"github.com/casegraph/casegraph/internal/ingest"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -32,6 +33,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Case() CaseResolver
 	CaseConnection() CaseConnectionResolver
+	IngestJob() IngestJobResolver
 	Person() PersonResolver
 	Query() QueryResolver
 }
@@ -76,6 +78,31 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	IngestJob struct {
+		Bytes    func(childComplexity int) int
+		Created  func(childComplexity int) int
+		Error    func(childComplexity int) int
+		Finished func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Read     func(childComplexity int) int
+		Refused  func(childComplexity int) int
+		Rejects  func(childComplexity int) int
+		Replaced func(childComplexity int) int
+		Stale    func(childComplexity int) int
+		Started  func(childComplexity int) int
+		State    func(childComplexity int) int
+		Written  func(childComplexity int) int
+	}
+
+	IngestReject struct {
+		Field    func(childComplexity int) int
+		File     func(childComplexity int) int
+		Line     func(childComplexity int) int
+		Reason   func(childComplexity int) int
+		RecordID func(childComplexity int) int
+		Type     func(childComplexity int) int
+	}
+
 	Involvement struct {
 		Case func(childComplexity int) int
 		Role func(childComplexity int) int
@@ -113,6 +140,7 @@ type ComplexityRoot struct {
 		Case         func(childComplexity int, id string) int
 		CaseByNumber func(childComplexity int, agency string, number string) int
 		Cases        func(childComplexity int, filter *model.CaseFilter, first *int, after *string) int
+		IngestJob    func(childComplexity int, id string) int
 		Person       func(childComplexity int, id string) int
 	}
 
@@ -138,6 +166,18 @@ type CaseResolver interface {
 type CaseConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.CaseConnection) (int, error)
 }
+type IngestJobResolver interface {
+	State(ctx context.Context, obj *ingest.JobStatus) (model.IngestJobState, error)
+	Bytes(ctx context.Context, obj *ingest.JobStatus) (float64, error)
+
+	Error(ctx context.Context, obj *ingest.JobStatus) (*string, error)
+	Read(ctx context.Context, obj *ingest.JobStatus) (int, error)
+	Written(ctx context.Context, obj *ingest.JobStatus) (int, error)
+	Refused(ctx context.Context, obj *ingest.JobStatus) (int, error)
+	Stale(ctx context.Context, obj *ingest.JobStatus) (int, error)
+	Replaced(ctx context.Context, obj *ingest.JobStatus) (int, error)
+	Rejects(ctx context.Context, obj *ingest.JobStatus) ([]ingest.Reject, error)
+}
 type PersonResolver interface {
 	IDNumber(ctx context.Context, obj *casegraph.Person) (*string, error)
 
@@ -150,6 +190,7 @@ type QueryResolver interface {
 	CaseByNumber(ctx context.Context, agency string, number string) (*casegraph.Case, error)
 	Person(ctx context.Context, id string) (*casegraph.Person, error)
 	Cases(ctx context.Context, filter *model.CaseFilter, first *int, after *string) (*model.CaseConnection, error)
+	IngestJob(ctx context.Context, id string) (*ingest.JobStatus, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -318,6 +359,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CaseEdge.Node(childComplexity), true
 
+	case "IngestJob.bytes":
+		if e.ComplexityRoot.IngestJob.Bytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestJob.Bytes(childComplexity), true
+	case "IngestJob.createdAt":
+		if e.ComplexityRoot.IngestJob.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestJob.Created(childComplexity), true
+	case "IngestJob.error":
+		if e.ComplexityRoot.IngestJob.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestJob.Error(childComplexity), true
+	case "IngestJob.finishedAt":
+		if e.ComplexityRoot.IngestJob.Finished == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestJob.Finished(childComplexity), true
+	case "IngestJob.id":
+		if e.ComplexityRoot.IngestJob.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestJob.ID(childComplexity), true
+	case "IngestJob.read":
+		if e.ComplexityRoot.IngestJob.Read == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestJob.Read(childComplexity), true
+	case "IngestJob.refused":
+		if e.ComplexityRoot.IngestJob.Refused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestJob.Refused(childComplexity), true
+	case "IngestJob.rejects":
+		if e.ComplexityRoot.IngestJob.Rejects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestJob.Rejects(childComplexity), true
+	case "IngestJob.replaced":
+		if e.ComplexityRoot.IngestJob.Replaced == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestJob.Replaced(childComplexity), true
+	case "IngestJob.stale":
+		if e.ComplexityRoot.IngestJob.Stale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestJob.Stale(childComplexity), true
+	case "IngestJob.startedAt":
+		if e.ComplexityRoot.IngestJob.Started == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestJob.Started(childComplexity), true
+	case "IngestJob.state":
+		if e.ComplexityRoot.IngestJob.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestJob.State(childComplexity), true
+	case "IngestJob.written":
+		if e.ComplexityRoot.IngestJob.Written == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestJob.Written(childComplexity), true
+
+	case "IngestReject.field":
+		if e.ComplexityRoot.IngestReject.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestReject.Field(childComplexity), true
+	case "IngestReject.file":
+		if e.ComplexityRoot.IngestReject.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestReject.File(childComplexity), true
+	case "IngestReject.line":
+		if e.ComplexityRoot.IngestReject.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestReject.Line(childComplexity), true
+	case "IngestReject.reason":
+		if e.ComplexityRoot.IngestReject.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestReject.Reason(childComplexity), true
+	case "IngestReject.recordId":
+		if e.ComplexityRoot.IngestReject.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestReject.RecordID(childComplexity), true
+	case "IngestReject.type":
+		if e.ComplexityRoot.IngestReject.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestReject.Type(childComplexity), true
+
 	case "Involvement.case":
 		if e.ComplexityRoot.Involvement.Case == nil {
 			break
@@ -464,6 +621,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Cases(childComplexity, args["filter"].(*model.CaseFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.ingestJob":
+		if e.ComplexityRoot.Query.IngestJob == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ingestJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IngestJob(childComplexity, args["id"].(string)), true
 
 	case "Query.person":
 		if e.ComplexityRoot.Query.Person == nil {
@@ -600,6 +768,57 @@ type Query {
   of one page as after to get the next. first is 1 to 100 (default 20).
   """
   cases(filter: CaseFilter, first: Int = 20, after: String): CaseConnection!
+
+  "An ingest job submitted at POST /api/ingest (导入任务); null when there is none."
+  ingestJob(id: ID!): IngestJob
+}
+
+"Where an ingest job is."
+enum IngestJobState {
+  "the body is being received"
+  RECEIVING
+  "waiting for the job before it"
+  QUEUED
+  RUNNING
+  "finished: every valid record is written"
+  DONE
+  "the job itself failed (see error); it can be submitted again, writing is idempotent"
+  FAILED
+}
+
+"An ingest job (导入任务): records pushed by an agency's system, and what became of them."
+type IngestJob {
+  id: ID!
+  state: IngestJobState!
+  "Size of the submitted body in bytes."
+  bytes: Float!
+  createdAt: Time!
+  startedAt: Time
+  finishedAt: Time
+  "Why the job failed, when it did."
+  error: String
+  "Records read so far (including refused ones)."
+  read: Int!
+  "Records written."
+  written: Int!
+  "Records refused (每条被拒记录的文件、行号、字段和原因见 rejects)."
+  refused: Int!
+  "Duplicates older than the version the graph holds: they changed nothing."
+  stale: Int!
+  "Records that replaced a different, older version of themselves."
+  replaced: Int!
+  "The first refused records."
+  rejects: [IngestReject!]!
+}
+
+"A refused record: where it was and why."
+type IngestReject {
+  file: String!
+  line: Int!
+  recordId: String
+  type: String
+  field: String
+  reason: String!
 }
 
 "Date, as an ISO 8601 calendar date: 2024-03-01."
@@ -905,6 +1124,56 @@ func (ec *executionContext) childFields_CaseEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type CaseEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_IngestJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_IngestJob_id(ctx, field)
+	case "state":
+		return ec.fieldContext_IngestJob_state(ctx, field)
+	case "bytes":
+		return ec.fieldContext_IngestJob_bytes(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_IngestJob_createdAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_IngestJob_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_IngestJob_finishedAt(ctx, field)
+	case "error":
+		return ec.fieldContext_IngestJob_error(ctx, field)
+	case "read":
+		return ec.fieldContext_IngestJob_read(ctx, field)
+	case "written":
+		return ec.fieldContext_IngestJob_written(ctx, field)
+	case "refused":
+		return ec.fieldContext_IngestJob_refused(ctx, field)
+	case "stale":
+		return ec.fieldContext_IngestJob_stale(ctx, field)
+	case "replaced":
+		return ec.fieldContext_IngestJob_replaced(ctx, field)
+	case "rejects":
+		return ec.fieldContext_IngestJob_rejects(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestJob", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestReject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_IngestReject_file(ctx, field)
+	case "line":
+		return ec.fieldContext_IngestReject_line(ctx, field)
+	case "recordId":
+		return ec.fieldContext_IngestReject_recordId(ctx, field)
+	case "type":
+		return ec.fieldContext_IngestReject_type(ctx, field)
+	case "field":
+		return ec.fieldContext_IngestReject_field(ctx, field)
+	case "reason":
+		return ec.fieldContext_IngestReject_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestReject", field.Name)
+}
+
 func (ec *executionContext) childFields_Involvement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -1176,6 +1445,20 @@ func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ingestJob_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -1891,6 +2174,452 @@ func (ec *executionContext) fieldContext_CaseEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _IngestJob_id(ctx context.Context, field graphql.CollectedField, obj *ingest.JobStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestJob_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestJob_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestJob", field, false, false, "ID")
+}
+
+func (ec *executionContext) _IngestJob_state(ctx context.Context, field graphql.CollectedField, obj *ingest.JobStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestJob_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IngestJob().State(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IngestJobState) graphql.Marshaler {
+			return ec.marshalNIngestJobState2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐIngestJobState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestJob_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestJob", field, true, true, "IngestJobState")
+}
+
+func (ec *executionContext) _IngestJob_bytes(ctx context.Context, field graphql.CollectedField, obj *ingest.JobStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestJob_bytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IngestJob().Bytes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestJob_bytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestJob", field, true, true, "Float")
+}
+
+func (ec *executionContext) _IngestJob_createdAt(ctx context.Context, field graphql.CollectedField, obj *ingest.JobStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestJob_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestJob_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestJob", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IngestJob_startedAt(ctx context.Context, field graphql.CollectedField, obj *ingest.JobStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestJob_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Started, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IngestJob_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestJob", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IngestJob_finishedAt(ctx context.Context, field graphql.CollectedField, obj *ingest.JobStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestJob_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Finished, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IngestJob_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestJob", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IngestJob_error(ctx context.Context, field graphql.CollectedField, obj *ingest.JobStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestJob_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IngestJob().Error(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IngestJob_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestJob", field, true, true, "String")
+}
+
+func (ec *executionContext) _IngestJob_read(ctx context.Context, field graphql.CollectedField, obj *ingest.JobStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestJob_read(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IngestJob().Read(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestJob_read(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestJob", field, true, true, "Int")
+}
+
+func (ec *executionContext) _IngestJob_written(ctx context.Context, field graphql.CollectedField, obj *ingest.JobStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestJob_written(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IngestJob().Written(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestJob_written(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestJob", field, true, true, "Int")
+}
+
+func (ec *executionContext) _IngestJob_refused(ctx context.Context, field graphql.CollectedField, obj *ingest.JobStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestJob_refused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IngestJob().Refused(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestJob_refused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestJob", field, true, true, "Int")
+}
+
+func (ec *executionContext) _IngestJob_stale(ctx context.Context, field graphql.CollectedField, obj *ingest.JobStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestJob_stale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IngestJob().Stale(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestJob_stale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestJob", field, true, true, "Int")
+}
+
+func (ec *executionContext) _IngestJob_replaced(ctx context.Context, field graphql.CollectedField, obj *ingest.JobStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestJob_replaced(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IngestJob().Replaced(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestJob_replaced(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestJob", field, true, true, "Int")
+}
+
+func (ec *executionContext) _IngestJob_rejects(ctx context.Context, field graphql.CollectedField, obj *ingest.JobStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestJob_rejects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IngestJob().Rejects(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ingest.Reject) graphql.Marshaler {
+			return ec.marshalNIngestReject2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋingestᚐRejectᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestJob_rejects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestJob",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestReject(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestReject_file(ctx context.Context, field graphql.CollectedField, obj *ingest.Reject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestReject_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestReject_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestReject", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestReject_line(ctx context.Context, field graphql.CollectedField, obj *ingest.Reject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestReject_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestReject_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestReject", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestReject_recordId(ctx context.Context, field graphql.CollectedField, obj *ingest.Reject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestReject_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IngestReject_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestReject", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestReject_type(ctx context.Context, field graphql.CollectedField, obj *ingest.Reject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestReject_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IngestReject_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestReject", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestReject_field(ctx context.Context, field graphql.CollectedField, obj *ingest.Reject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestReject_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IngestReject_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestReject", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestReject_reason(ctx context.Context, field graphql.CollectedField, obj *ingest.Reject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestReject_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestReject_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestReject", field, false, false, "String")
+}
+
 func (ec *executionContext) _Involvement_role(ctx context.Context, field graphql.CollectedField, obj *casegraph.Involvement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2511,6 +3240,50 @@ func (ec *executionContext) fieldContext_Query_cases(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_cases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ingestJob(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ingestJob(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IngestJob(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ingest.JobStatus) graphql.Marshaler {
+			return ec.marshalOIngestJob2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋingestᚐJobStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ingestJob(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestJob(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ingestJob_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4090,6 +4863,166 @@ func (ec *executionContext) _CaseEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var ingestJobImplementors = []string{"IngestJob"}
+
+func (ec *executionContext) _IngestJob(ctx context.Context, sel ast.SelectionSet, obj *ingest.JobStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestJobImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestJob")
+		case "id":
+			out.Values[i] = ec._IngestJob_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IngestJob_state(ctx, field, obj)
+				})
+		case "bytes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IngestJob_bytes(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._IngestJob_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._IngestJob_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "finishedAt":
+			out.Values[i] = ec._IngestJob_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IngestJob_error(ctx, field, obj)
+				})
+		case "read":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IngestJob_read(ctx, field, obj)
+				})
+		case "written":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IngestJob_written(ctx, field, obj)
+				})
+		case "refused":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IngestJob_refused(ctx, field, obj)
+				})
+		case "stale":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IngestJob_stale(ctx, field, obj)
+				})
+		case "replaced":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IngestJob_replaced(ctx, field, obj)
+				})
+		case "rejects":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IngestJob_rejects(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ingestRejectImplementors = []string{"IngestReject"}
+
+func (ec *executionContext) _IngestReject(ctx context.Context, sel ast.SelectionSet, obj *ingest.Reject) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestRejectImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestReject")
+		case "file":
+			out.Values[i] = ec._IngestReject_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._IngestReject_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordId":
+			out.Values[i] = ec._IngestReject_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._IngestReject_type(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._IngestReject_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._IngestReject_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var involvementImplementors = []string{"Involvement"}
 
 func (ec *executionContext) _Involvement(ctx context.Context, sel ast.SelectionSet, obj *casegraph.Involvement) graphql.Marshaler {
@@ -4366,6 +5299,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_cases(ctx, field)
+				})
+		case "ingestJob":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ingestJob(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -4910,6 +5849,20 @@ func (ec *executionContext) marshalNCaseKind2githubᚗcomᚋcasegraphᚋcasegrap
 	return v
 }
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalNHandoverType2githubᚗcomᚋcasegraphᚋcasegraphᚐHandoverType(ctx context.Context, v any) (casegraph.HandoverType, error) {
 	var res casegraph.HandoverType
 	err := res.UnmarshalGQL(v)
@@ -4932,6 +5885,36 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNIngestJobState2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐIngestJobState(ctx context.Context, v any) (model.IngestJobState, error) {
+	var res model.IngestJobState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIngestJobState2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐIngestJobState(ctx context.Context, sel ast.SelectionSet, v model.IngestJobState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNIngestReject2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋingestᚐReject(ctx context.Context, sel ast.SelectionSet, v ingest.Reject) graphql.Marshaler {
+	return ec._IngestReject(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIngestReject2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋingestᚐRejectᚄ(ctx context.Context, sel ast.SelectionSet, v []ingest.Reject) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIngestReject2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋingestᚐReject(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -5305,6 +6288,13 @@ func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) marshalOIngestJob2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋingestᚐJobStatus(ctx context.Context, sel ast.SelectionSet, v *ingest.JobStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IngestJob(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -5346,6 +6336,18 @@ func (ec *executionContext) marshalOStage2ᚖgithubᚗcomᚋcasegraphᚋcasegrap
 	return v
 }
 
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -5361,6 +6363,24 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
 	return res
 }
 

@@ -3,6 +3,10 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/casegraph/casegraph"
@@ -35,4 +39,70 @@ type PageInfo struct {
 }
 
 type Query struct {
+}
+
+// Where an ingest job is.
+type IngestJobState string
+
+const (
+	// the body is being received
+	IngestJobStateReceiving IngestJobState = "RECEIVING"
+	// waiting for the job before it
+	IngestJobStateQueued  IngestJobState = "QUEUED"
+	IngestJobStateRunning IngestJobState = "RUNNING"
+	// finished: every valid record is written
+	IngestJobStateDone IngestJobState = "DONE"
+	// the job itself failed (see error); it can be submitted again, writing is idempotent
+	IngestJobStateFailed IngestJobState = "FAILED"
+)
+
+var AllIngestJobState = []IngestJobState{
+	IngestJobStateReceiving,
+	IngestJobStateQueued,
+	IngestJobStateRunning,
+	IngestJobStateDone,
+	IngestJobStateFailed,
+}
+
+func (e IngestJobState) IsValid() bool {
+	switch e {
+	case IngestJobStateReceiving, IngestJobStateQueued, IngestJobStateRunning, IngestJobStateDone, IngestJobStateFailed:
+		return true
+	}
+	return false
+}
+
+func (e IngestJobState) String() string {
+	return string(e)
+}
+
+func (e *IngestJobState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IngestJobState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IngestJobState", str)
+	}
+	return nil
+}
+
+func (e IngestJobState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IngestJobState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IngestJobState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

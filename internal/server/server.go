@@ -30,6 +30,7 @@ type Readiness func(ctx context.Context) error
 // Options are the parts the router serves.
 type Options struct {
 	GraphQL http.Handler // POST /graphql
+	Ingest  http.Handler // /api/ingest (nil: not served)
 	Ready   Readiness    // GET /readyz
 	Log     *slog.Logger
 	// MaxBodyBytes bounds a GraphQL request body.
@@ -58,6 +59,9 @@ func NewRouter(o Options) http.Handler {
 	r.With(middleware.RequestSize(o.MaxBodyBytes), middleware.AllowContentType("application/json")).
 		Post("/graphql", o.GraphQL.ServeHTTP)
 	r.Mount("/graphiql", graphiql.Handler("/graphql"))
+	if o.Ingest != nil {
+		r.Mount("/api/ingest", o.Ingest)
+	}
 	r.Get("/", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphiql", http.StatusFound)
 	})
