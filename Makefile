@@ -6,7 +6,7 @@ SHELL := bash
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: run test test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
+.PHONY: bench-ingest run test test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
 
 build:
 	$(GO) build -o bin/casegraph ./cmd/casegraph
@@ -33,6 +33,20 @@ test-neo4j-stop:
 # Only the tests that need no server.
 test-short:
 	$(GO) test -race -short ./...
+
+# Benchmarks run against a Neo4j server of their own (Bolt on 7689, data in
+# var/neo4j-bench), which they empty; results go to docs/benchmarks.md by hand.
+BENCH_NEO4J := CASEGRAPH_NEO4J_URI=bolt://127.0.0.1:7689 CASEGRAPH_NEO4J_HOME=$(CURDIR)/var/neo4j-bench CASEGRAPH_NEO4J_HEAP=4g CASEGRAPH_NEO4J_PAGECACHE=4g
+BENCH_CASES ?= 100000
+BENCH_SEED ?= 1
+
+bench-ingest: build
+	$(BENCH_NEO4J) scripts/neo4j start
+	mkdir -p var/bench
+	test -s var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson || \
+	  ./bin/casegraph gen --cases $(BENCH_CASES) --seed $(BENCH_SEED) > var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson
+	$(BENCH_NEO4J) $(GO) run ./internal/tools/benchingest -casegraph bin/casegraph \
+	  -input var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson -out var/bench/ingest-$(BENCH_CASES).json
 
 check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
