@@ -100,49 +100,90 @@ func Run(ctx context.Context, store Store, dec Decoder, opts Options) (rep Repor
 	if err != nil {
 		return rep, fmt.Errorf("ingest: %w", err)
 	}
-	v := NewValidator(agencies, opts.Now)
 	j := &job{store: store, opts: opts, rep: &rep}
-	var batch []pending
+	// Decoding and validation run one batch ahead of writing, so that the
+	// client's work overlaps the database's.
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	units := make(chan unit, 2)
+	go produce(pctx, dec, NewValidator(agencies, opts.Now), opts.BatchSize, units)
+	defer func() {
+		cancel()
+		for range units { // let the producer end
+		}
+	}()
+	for u := range units {
+		rep.Read += u.read
+		for _, r := range u.rejects {
+			if err := j.refuse(r); err != nil {
+				return rep, err
+			}
+		}
+		if u.err != nil {
+			return rep, u.err
+		}
+		if len(u.rows) > 0 {
+			if err := j.flush(ctx, u.rows); err != nil {
+				return rep, err
+			}
+		}
+	}
+	return rep, ctx.Err()
+}
+
+// unit is what the producer hands the writer: a batch of valid rows and the
+// refusals met while reading it.
+type unit struct {
+	rows    []pending
+	rejects []*Reject
+	read    int
+	err     error
+}
+
+func produce(ctx context.Context, dec Decoder, v *Validator, size int, out chan<- unit) {
+	defer close(out)
+	var u unit
+	send := func() bool {
+		select {
+		case out <- u:
+			u = unit{}
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	for {
-		if err := ctx.Err(); err != nil {
-			return rep, err
+		if ctx.Err() != nil {
+			return
 		}
 		item, err := dec.Next()
 		if errors.Is(err, io.EOF) {
-			break
+			send()
+			return
 		}
 		if err != nil {
-			return rep, fmt.Errorf("ingest: reading input: %w", err)
+			u.err = fmt.Errorf("ingest: reading input: %w", err)
+			send()
+			return
 		}
-		rep.Read++
+		u.read++
 		if item.Reject != nil {
-			if err := j.refuse(item.Reject); err != nil {
-				return rep, err
-			}
+			u.rejects = append(u.rejects, item.Reject)
 			continue
 		}
 		row, rej := v.Check(item.Record)
 		if rej != nil {
 			rej.File, rej.Line = item.File, item.Line
-			if err := j.refuse(rej); err != nil {
-				return rep, err
-			}
+			u.rejects = append(u.rejects, rej)
 			continue
 		}
-		batch = append(batch, pending{file: item.File, line: item.Line, recordID: item.Record.Source.RecordID, typ: item.Record.Type, row: row})
-		if len(batch) >= opts.BatchSize {
-			if err := j.flush(ctx, batch); err != nil {
-				return rep, err
+		u.rows = append(u.rows, pending{file: item.File, line: item.Line, recordID: item.Record.Source.RecordID, typ: item.Record.Type, row: row})
+		if len(u.rows) >= size || len(u.rejects) >= size {
+			if !send() {
+				return
 			}
-			batch = batch[:0]
 		}
 	}
-	if len(batch) > 0 {
-		if err := j.flush(ctx, batch); err != nil {
-			return rep, err
-		}
-	}
-	return rep, nil
 }
 
 type job struct {
@@ -201,10 +242,9 @@ func (j *job) checkDates(ctx context.Context, batch []pending) ([]pending, error
 		}
 	}
 	for _, p := range batch {
-		if _, ok := p.row.Params["decided"]; ok {
-			uid := p.row.Params["case"].(map[string]any)["uid"].(string)
-			if _, known := filed[uid]; !known {
-				ask = append(ask, uid)
+		if p.row.CaseUID != "" {
+			if _, known := filed[p.row.CaseUID]; !known {
+				ask = append(ask, p.row.CaseUID)
 			}
 		}
 	}
@@ -223,9 +263,8 @@ func (j *job) checkDates(ctx context.Context, batch []pending) ([]pending, error
 	}
 	out := batch[:0:0]
 	for _, p := range batch {
-		if decided, ok := p.row.Params["decided"].(time.Time); ok {
-			uid := p.row.Params["case"].(map[string]any)["uid"].(string)
-			if f, ok := filed[uid]; ok && decided.Before(f) {
+		if decided := p.row.Decided; p.row.CaseUID != "" {
+			if f, ok := filed[p.row.CaseUID]; ok && decided.Before(f) {
 				if err := j.refuse(&Reject{File: p.file, Line: p.line, RecordID: p.recordID, Type: p.typ, Field: "decidedAt",
 					Reason: fmt.Sprintf("%s is before the case was filed (%s)", decided.Format(time.DateOnly), f.Format(time.DateOnly))}); err != nil {
 					return nil, err
@@ -287,9 +326,10 @@ func (j *job) write(ctx context.Context, batch []pending) error {
 	j.conflicts(batch, res.Replaced, "replaced an older version")
 	j.rep.Stale += len(res.Stale)
 	j.rep.Replaced += len(res.Replaced)
-	if j.opts.OnCommit != nil && len(res.TouchedCases) > 0 {
-		sort.Strings(res.TouchedCases)
-		j.opts.OnCommit(ctx, res.TouchedCases)
+	if j.opts.OnCommit != nil {
+		if touched := touchedCases(batch); len(touched) > 0 {
+			j.opts.OnCommit(ctx, touched)
+		}
 	}
 	j.progress()
 	return nil
@@ -337,4 +377,21 @@ func neo4jMessage(err error) string {
 		msg = msg[:300] + "…"
 	}
 	return msg
+}
+
+// touchedCases lists, sorted and once each, the cases the rows of a batch
+// wrote or referred to: what derived data must look at again.
+func touchedCases(batch []pending) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range batch {
+		for _, uid := range p.row.Touch {
+			if !seen[uid] {
+				seen[uid] = true
+				out = append(out, uid)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

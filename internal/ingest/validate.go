@@ -48,6 +48,12 @@ type Row struct {
 	// Person is the uid of a person without identity number that the row
 	// writes, for entity resolution.
 	Person string
+	// Touch lists the cases the row writes or refers to.
+	Touch []string
+	// CaseUID and Decided are a decision's or judgment's case and date, for
+	// the check against the case's filed date.
+	CaseUID string
+	Decided time.Time
 }
 
 // Check validates rec and returns its row, or a Reject that names the
@@ -57,9 +63,23 @@ func (v *Validator) Check(rec *Record) (Row, *Reject) {
 	if err != nil {
 		return Row{}, &Reject{RecordID: rec.Source.RecordID, Type: rec.Type, Field: err.field, Reason: err.reason}
 	}
-	row.Params["hash"] = contentHash(rec)
-	row.Params["source"] = rec.Source.Agency + "/" + rec.Source.System + "/" + rec.Source.RecordID
-	row.Params["at"] = rec.Source.At.UTC() // the driver cannot send an unnamed fixed zone
+	if t, ok := row.Params["touch"].([]string); ok {
+		row.Touch = t
+		delete(row.Params, "touch")
+	}
+	if d, ok := row.Params["decided"].(time.Time); ok {
+		row.Decided, row.CaseUID = d, row.Params["case"].(map[string]any)["uid"].(string)
+		delete(row.Params, "decided")
+	}
+	switch row.Kind {
+	case neo4jdb.IngestParty, neo4jdb.IngestCharge:
+		// not versioned: no hash, no time
+	case neo4jdb.IngestLink:
+		row.Params["source"] = rec.Source.Agency + "/" + rec.Source.System + "/" + rec.Source.RecordID
+	default:
+		row.Params["hash"] = contentHash(rec)
+		row.Params["at"] = rec.Source.At.UTC() // the driver cannot send an unnamed fixed zone
+	}
 	return row, nil
 }
 

@@ -69,11 +69,6 @@ type IngestResult struct {
 	// Both are conflicts between duplicates of one record.
 	Stale    []int
 	Replaced []int
-	// TouchedCases are the uids of the cases the batch created or changed,
-	// or whose parties, charges, handovers, decisions, measures or
-	// judgments it changed: what derived data (the search index, deadlines)
-	// must look at again.
-	TouchedCases []string
 }
 
 // Versioned nodes (agency, case, person, incident, location, object) carry
@@ -86,20 +81,18 @@ WITH row, n, n.sourceAt AS prevAt, n.sourceHash AS prevHash
 FOREACH (_ IN CASE WHEN prevAt IS NULL OR row.at >= prevAt THEN [1] ELSE [] END |
   SET n += row.props, n.sourceAt = row.at, n.sourceHash = row.hash, n.updatedAt = datetime()
   REMOVE n.placeholder)
-RETURN row.i AS i,
-       prevAt IS NOT NULL AND row.at < prevAt AND prevHash <> row.hash AS stale,
-       prevAt IS NOT NULL AND row.at >= prevAt AND prevHash <> row.hash AS replaced,
-       row.touch AS touch`
+WITH row, prevAt IS NOT NULL AND row.at < prevAt AND prevHash <> row.hash AS stale,
+          prevAt IS NOT NULL AND row.at >= prevAt AND prevHash <> row.hash AS replaced
+WHERE stale OR replaced
+RETURN row.i AS i, stale, replaced`
 
 // casePlaceholder merges the case a row refers to (row.case); a case not
-// yet known is created as a placeholder that its own record fills later.
+// yet known is created as a placeholder that its own record fills later
+// (and links to its agency: a placeholder carries agencyCode only).
 const casePlaceholder = `
 MERGE (c:Case {uid: row.case.uid})
   ON CREATE SET c.agencyCode = row.case.agency, c.caseNo = row.case.caseNo, c.kind = row.case.kind,
-                c.placeholder = true, c.updatedAt = datetime()
-WITH row, c
-OPTIONAL MATCH (ca:Agency {code: row.case.agency})
-FOREACH (_ IN CASE WHEN ca IS NULL THEN [] ELSE [1] END | MERGE (c)-[:HANDLED_BY]->(ca))`
+                c.placeholder = true, c.updatedAt = datetime()`
 
 // personPlaceholder merges the person row.<field> refers to, as v.
 func personPlaceholder(v, field string) string {
@@ -153,8 +146,7 @@ UNWIND $rows AS row` + casePlaceholder + personPlaceholder("p", "person") + `
 FOREACH (_ IN CASE WHEN row.role = 'SUSPECT_IN' THEN [1] ELSE [] END | MERGE (p)-[:SUSPECT_IN]->(c))
 FOREACH (_ IN CASE WHEN row.role = 'DEFENDANT_IN' THEN [1] ELSE [] END | MERGE (p)-[:DEFENDANT_IN]->(c))
 FOREACH (_ IN CASE WHEN row.role = 'VICTIM_IN' THEN [1] ELSE [] END | MERGE (p)-[:VICTIM_IN]->(c))
-FOREACH (_ IN CASE WHEN row.role = 'WITNESS_IN' THEN [1] ELSE [] END | MERGE (p)-[:WITNESS_IN]->(c))
-RETURN row.i AS i, false AS stale, false AS replaced, row.touch AS touch`,
+FOREACH (_ IN CASE WHEN row.role = 'WITNESS_IN' THEN [1] ELSE [] END | MERGE (p)-[:WITNESS_IN]->(c))`,
 
 	IngestCharge: `
 UNWIND $rows AS row` + casePlaceholder + personPlaceholder("p", "person") + `
@@ -164,8 +156,7 @@ FOREACH (_ IN CASE WHEN row.article IS NULL THEN [] ELSE [1] END | SET o.article
 MERGE (ch:Charge {uid: row.key})
 MERGE (p)-[:CHARGED_WITH]->(ch)
 MERGE (ch)-[:IN_CASE]->(c)
-MERGE (ch)-[:OF_OFFENSE]->(o)
-RETURN row.i AS i, false AS stale, false AS replaced, row.touch AS touch`,
+MERGE (ch)-[:OF_OFFENSE]->(o)`,
 
 	IngestHandover: `
 UNWIND $rows AS row
@@ -218,8 +209,7 @@ UNWIND $rows AS row
 ` + endpointMerge("a", l.From, "from") + `
 ` + endpointMerge("b", l.To, "to") + `
 MERGE (a)-[r:` + l.Rel + `]->(b)
-SET r.since = coalesce(row.since, r.since), r.source = row.source
-RETURN row.i AS i, false AS stale, false AS replaced, row.touch AS touch`
+SET r.since = coalesce(row.since, r.since), r.source = row.source`
 	}
 	return m
 }()
@@ -321,14 +311,22 @@ func (db *DB) WriteIngestBatch(ctx context.Context, b *IngestBatch, links LinkRo
 			return IngestResult{}, fmt.Errorf("WriteIngestBatch: no statement for link %s", key)
 		}
 	}
+	if len(persons) > 0 {
+		// Entity-resolution candidates in the same transaction: they see
+		// the batch's persons and commit with them.
+		stmts = append(stmts, stmt{queryResolveCandidates, nil})
+	}
 	db.queries.Add(int64(len(stmts)))
 	sess := db.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db.database, AccessMode: neo4j.AccessModeWrite})
 	defer sess.Close(ctx)
 	out, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		var res IngestResult
-		touched := map[string]bool{}
 		for _, s := range stmts {
-			r, err := tx.Run(ctx, s.cypher, map[string]any{"rows": s.rows})
+			params := map[string]any{"rows": s.rows}
+			if s.rows == nil {
+				params = map[string]any{"uids": persons}
+			}
+			r, err := tx.Run(ctx, s.cypher, params)
 			if err != nil {
 				return nil, err
 			}
@@ -344,25 +342,12 @@ func (db *DB) WriteIngestBatch(ctx context.Context, b *IngestBatch, links LinkRo
 				if replaced, _ := rec.Values[2].(bool); replaced {
 					res.Replaced = append(res.Replaced, i)
 				}
-				if touch, _ := rec.Values[3].([]any); touch != nil {
-					for _, t := range touch {
-						if s, ok := t.(string); ok && !touched[s] {
-							touched[s] = true
-							res.TouchedCases = append(res.TouchedCases, s)
-						}
-					}
-				}
 			}
 		}
 		return res, nil
 	})
 	if err != nil {
 		return IngestResult{}, fmt.Errorf("WriteIngestBatch(%d rows): %w", b.Len(), translate(err))
-	}
-	if len(persons) > 0 {
-		if _, err := db.write(ctx, queryResolveCandidates, map[string]any{"uids": persons}); err != nil {
-			return out.(IngestResult), fmt.Errorf("WriteIngestBatch: entity resolution: %w", err)
-		}
 	}
 	return out.(IngestResult), nil
 }

@@ -176,7 +176,11 @@ func (l *loader) add(m map[string]any) {
 		r = map[string]any{"uid": "i/" + sa + "/" + str(m, "incidentNo"), "incidentNo": m["incidentNo"], "summary": m["summary"], "district": m["district"], "case": l.caseRef(obj(m, "case"), src)}
 	case "handover":
 		from := l.caseRef(obj(m, "from"), src)
-		r = map[string]any{"uid": "h/" + from["agency"].(string) + "/" + str(m, "handoverId"), "from": from, "to": l.caseRef(obj(m, "to"), src), "kind": m["kind"], "status": m["status"], "reason": m["reason"]}
+		status := str(m, "status")
+		if status == "" && m["to"] != nil && str(m, "receivedAt") != "" {
+			status = "ACCEPTED" // the format's default
+		}
+		r = map[string]any{"uid": "h/" + from["agency"].(string) + "/" + str(m, "handoverId"), "from": from, "to": l.caseRef(obj(m, "to"), src), "kind": m["kind"], "status": status, "reason": m["reason"]}
 	case "decision":
 		r = map[string]any{"uid": "d/" + sa + "/" + str(m, "decisionId"), "case": l.caseRef(obj(m, "case"), src), "person": l.personRef(obj(m, "person"), src), "kind": m["kind"], "subtype": m["subtype"], "decidedAt": nilIfEmpty(m["decidedAt"])}
 	case "measure":
