@@ -86,3 +86,33 @@ func (db *DB) Wipe(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Counts are how many nodes of each label and relationships of each type
+// the graph holds (migration records aside), and agencies by kind.
+type Counts struct {
+	Labels      map[string]int
+	Rels        map[string]int
+	AgencyKinds map[string]int
+}
+
+const (
+	queryCountLabels   = `MATCH (n) WHERE NOT n:Migration UNWIND labels(n) AS l RETURN l, count(*)`
+	queryCountRels     = `MATCH ()-[r]->() RETURN type(r), count(*)`
+	queryCountAgencies = `MATCH (a:Agency) RETURN a.kind, count(*)`
+)
+
+// Count counts the graph; adapter tests compare it with their files.
+func (db *DB) Count(ctx context.Context) (Counts, error) {
+	c := Counts{Labels: map[string]int{}, Rels: map[string]int{}, AgencyKinds: map[string]int{}}
+	for q, m := range map[string]map[string]int{queryCountLabels: c.Labels, queryCountRels: c.Rels, queryCountAgencies: c.AgencyKinds} {
+		recs, err := db.read(ctx, q, nil)
+		if err != nil {
+			return c, fmt.Errorf("Count: %w", err)
+		}
+		for _, r := range recs {
+			k, _ := r.Values[0].(string)
+			m[k] = int(r.Values[1].(int64))
+		}
+	}
+	return c, nil
+}

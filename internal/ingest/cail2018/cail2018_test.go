@@ -40,6 +40,7 @@ type expected struct {
 	criminals, charges             int
 	procuratorates                 map[string]bool
 	articles                       map[int][]int // line → relevant_articles
+	offenseNames                   []string
 }
 
 // The test's own reading of the leading procuratorate (written apart from
@@ -109,6 +110,7 @@ func readExpected(t *testing.T, path string) expected {
 				a += "罪"
 			}
 			offenses[a] = true
+			e.offenseNames = append(e.offenseNames, a)
 		}
 		e.criminals += len(v.Meta.Criminals)
 		e.charges += len(v.Meta.Criminals) * len(offenses)
