@@ -47,6 +47,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	batch := fs.Int("batch", 1000, "records per transaction")
 	dryRun := fs.Bool("dry-run", false, "validate only; write nothing")
 	rejectsPath := fs.String("rejects", "", "write refused records to this file, one JSON line each")
+	conflictsPath := fs.String("conflicts", "", "write conflicts between versions of a record to this file, one JSON line each")
 	quiet := fs.Bool("quiet", false, "no progress display")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -125,6 +126,17 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		rejects.SetEscapeHTML(false)
 	}
 
+	var conflicts *json.Encoder
+	if *conflictsPath != "" {
+		f, err := os.Create(*conflictsPath)
+		if err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
+		defer f.Close()
+		conflicts = json.NewEncoder(f)
+		conflicts.SetEscapeHTML(false)
+	}
+
 	db, err := openDB(cfg, log)
 	if err != nil {
 		return err
@@ -145,6 +157,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	if rejects != nil {
 		opts.OnReject = func(r ingest.Reject) error { return rejects.Encode(r) }
+	}
+	if conflicts != nil {
+		opts.OnConflict = func(c ingest.Conflict) error { return conflicts.Encode(c) }
 	}
 	rep, err := ingest.Run(ctx, db, &multiDecoder{decs: decs}, opts)
 	progress.done()

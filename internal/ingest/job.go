@@ -34,6 +34,9 @@ type Options struct {
 	OnCommit func(ctx context.Context, touchedCases []string)
 	// OnReject receives every refused record as it happens (--rejects).
 	OnReject func(Reject) error
+	// OnConflict receives every conflict between versions of a record
+	// (--conflicts).
+	OnConflict func(Conflict) error
 	// OnProgress is called after each batch.
 	OnProgress func(Report)
 	// KeepRejects is how many rejects and conflicts the report keeps
@@ -322,8 +325,12 @@ func (j *job) write(ctx context.Context, batch []pending) error {
 		j.rep.Written++
 		j.rep.ByType[p.typ]++
 	}
-	j.conflicts(batch, res.Stale, "stale: a newer version is kept")
-	j.conflicts(batch, res.Replaced, "replaced an older version")
+	if err := j.conflicts(batch, res.Stale, "stale: a newer version is kept"); err != nil {
+		return err
+	}
+	if err := j.conflicts(batch, res.Replaced, "replaced an older version"); err != nil {
+		return err
+	}
 	j.rep.Stale += len(res.Stale)
 	j.rep.Replaced += len(res.Replaced)
 	if j.opts.OnCommit != nil {
@@ -335,14 +342,23 @@ func (j *job) write(ctx context.Context, batch []pending) error {
 	return nil
 }
 
-func (j *job) conflicts(batch []pending, idx []int, outcome string) {
+func (j *job) conflicts(batch []pending, idx []int, outcome string) error {
 	for _, i := range idx {
-		if len(j.rep.Conflicts) >= j.opts.KeepRejects || i < 0 || i >= len(batch) {
-			return
+		if i < 0 || i >= len(batch) {
+			continue
 		}
 		p := batch[i]
-		j.rep.Conflicts = append(j.rep.Conflicts, Conflict{File: p.file, Line: p.line, RecordID: p.recordID, Type: p.typ, Outcome: outcome})
+		c := Conflict{File: p.file, Line: p.line, RecordID: p.recordID, Type: p.typ, Outcome: outcome}
+		if len(j.rep.Conflicts) < j.opts.KeepRejects {
+			j.rep.Conflicts = append(j.rep.Conflicts, c)
+		}
+		if j.opts.OnConflict != nil {
+			if err := j.opts.OnConflict(c); err != nil {
+				return fmt.Errorf("ingest: writing conflicts: %w", err)
+			}
+		}
 	}
+	return nil
 }
 
 func (j *job) progress() {
