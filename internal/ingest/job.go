@@ -220,6 +220,9 @@ func (j *job) flush(ctx context.Context, batch []pending) error {
 	if len(batch) == 0 {
 		return nil
 	}
+	if batch, err = j.dedupe(batch); err != nil {
+		return err
+	}
 	if j.opts.DryRun {
 		for _, p := range batch {
 			j.rep.Written++
@@ -274,6 +277,68 @@ func (j *job) checkDates(ctx context.Context, batch []pending) ([]pending, error
 				}
 				continue
 			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// dedupe resolves versions of one record within a batch in Go, where the
+// order is certain (within one Cypher statement it is not): the newest
+// source.at wins, a later row wins a tie, and a version with other content
+// is a conflict. It returns the rows to write.
+func (j *job) dedupe(batch []pending) ([]pending, error) {
+	type kept struct {
+		i    int
+		at   time.Time
+		hash string
+	}
+	seen := map[string]kept{}
+	drop := map[int]bool{}
+	var stale, replaced []int
+	for i, p := range batch {
+		hash, ok := p.row.Params["hash"].(string)
+		if !ok {
+			continue
+		}
+		key := string(p.row.Kind) + "|" + fmt.Sprint(p.row.Params["key"])
+		at, _ := p.row.Params["at"].(time.Time)
+		prev, dup := seen[key]
+		if !dup {
+			seen[key] = kept{i, at, hash}
+			continue
+		}
+		switch {
+		case at.Before(prev.at):
+			drop[i] = true
+			if hash != prev.hash {
+				stale = append(stale, i)
+			}
+		default:
+			drop[prev.i] = true
+			if hash != prev.hash {
+				replaced = append(replaced, i)
+			}
+			seen[key] = kept{i, at, hash}
+		}
+	}
+	if len(drop) == 0 {
+		return batch, nil
+	}
+	if err := j.conflicts(batch, stale, "stale: a newer version is kept"); err != nil {
+		return nil, err
+	}
+	if err := j.conflicts(batch, replaced, "replaced an older version"); err != nil {
+		return nil, err
+	}
+	j.rep.Stale += len(stale)
+	j.rep.Replaced += len(replaced)
+	out := make([]pending, 0, len(batch)-len(drop))
+	for i, p := range batch {
+		if drop[i] {
+			j.rep.Written++ // read, valid and superseded: counted as written, like a stale row
+			j.rep.ByType[p.typ]++
+			continue
 		}
 		out = append(out, p)
 	}
