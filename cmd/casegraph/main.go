@@ -44,6 +44,8 @@ Usage:
   casegraph migrate [flags]   apply the schema migrations to Neo4j and exit
   casegraph ingest [flags] FILE...
                               load records (NDJSON, CSV with a mapping, cail2018, POLE)
+  casegraph gen --cases N [--seed S] [--invalid-rate R]
+                              write synthetic records to standard output
   casegraph version           print the version
 
 Run 'casegraph COMMAND -h' for a command's flags. Every flag can also be
@@ -68,6 +70,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runMigrate(ctx, rest, stdout, stderr, getenv)
 	case "ingest":
 		return runIngest(ctx, rest, stdout, stderr, getenv)
+	case "gen":
+		return runSynth(ctx, rest, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "casegraph", Version)
 		return nil

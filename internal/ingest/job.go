@@ -372,7 +372,7 @@ func (j *job) write(ctx context.Context, batch []pending) error {
 	if err != nil && neo4jdb.IsDataError(err) {
 		if len(batch) == 1 {
 			p := batch[0]
-			j.opts.Log.Warn("record refused by the graph", "file", p.file, "line", p.line, "err", err)
+			j.opts.Log.Debug("record refused by the graph", "file", p.file, "line", p.line, "err", err)
 			return j.refuse(&Reject{File: p.file, Line: p.line, RecordID: p.recordID, Type: p.typ,
 				Reason: "the graph refused the record: " + neo4jMessage(err)})
 		}

@@ -394,7 +394,7 @@ func (v *Validator) incident(in *Incident) (Row, *problem) {
 	}
 	uid := "i/" + in.Source.Agency + "/" + in.IncidentNo
 	return Row{Kind: neo4jdb.IngestIncident, Params: map[string]any{
-		"key": uid, "case": c, "touch": touch,
+		"key": uid, "case": orNil(c), "touch": touch,
 		"props": map[string]any{"uid": uid, "incidentNo": in.IncidentNo, "reportedAt": timeValue(at), "summary": in.Summary, "district": in.District},
 	}}, nil
 }
@@ -449,7 +449,7 @@ func (v *Validator) handover(h *Handover) (Row, *problem) {
 	}
 	uid := "h/" + from["agency"].(string) + "/" + h.HandoverID
 	return Row{Kind: neo4jdb.IngestHandover, Params: map[string]any{
-		"key": uid, "from": from, "to": to, "touch": touch,
+		"key": uid, "from": from, "to": orNil(to), "touch": touch,
 		"props": map[string]any{
 			"uid": uid, "type": h.Kind, "fromAgency": from["agency"], "toAgency": mapValue(to, "agency"),
 			"sentAt": *sent, "receivedAt": timeValue(received), "status": status, "reason": nilIfEmpty(h.Reason),
@@ -526,7 +526,7 @@ func (v *Validator) decision(d *Decision) (Row, *problem) {
 	}
 	uid := "d/" + d.Source.Agency + "/" + d.DecisionID
 	return Row{Kind: neo4jdb.IngestDecision, Params: map[string]any{
-		"key": uid, "case": c, "person": per, "touch": []string{c["uid"].(string)}, "decided": *at,
+		"key": uid, "case": c, "person": orNil(per), "touch": []string{c["uid"].(string)}, "decided": *at,
 		"props": map[string]any{"uid": uid, "kind": kind, "subtype": nilIfEmpty(d.Subtype), "decidedAt": dateValue(at), "basis": nilIfEmpty(d.Basis)},
 	}}, nil
 }
@@ -564,6 +564,12 @@ func (v *Validator) measure(m *Measure) (Row, *problem) {
 		return Row{}, fail("from", "missing")
 	}
 	to, err := v.date("to", m.To)
+	if err != nil && err.reason != "" && strings.Contains(err.reason, "not plausible") {
+		// A measure's end may lie ahead (取保候审 runs up to 12 months).
+		if t, perr := time.Parse(time.DateOnly, m.To); perr == nil && t.Before(v.now.AddDate(2, 0, 0)) {
+			to, err = &t, nil
+		}
+	}
 	if err != nil {
 		return Row{}, err
 	}
@@ -828,4 +834,13 @@ func dateOf(v any) time.Time {
 		return d.Time()
 	}
 	return time.Time{}
+}
+
+// orNil sends an absent reference as null: the driver sends a nil map as an
+// empty map, which Cypher does not take for null.
+func orNil(m map[string]any) any {
+	if m == nil {
+		return nil
+	}
+	return m
 }
