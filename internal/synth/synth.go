@@ -277,7 +277,9 @@ func (g *gen) newPerson(ref time.Time, d district, juvenile bool) person {
 	return p
 }
 
-func (p person) ref2() ingest.PersonRef { return ingest.PersonRef{Ref: p.ref, IDNumber: p.idNumber, Name: p.name} }
+func (p person) ref2() ingest.PersonRef {
+	return ingest.PersonRef{Ref: p.ref, IDNumber: p.idNumber, Name: p.name}
+}
 
 func (g *gen) phone() string {
 	if len(g.phones) > 0 && g.chance(g.opts.SharedObjectRate) {
