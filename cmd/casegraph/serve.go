@@ -14,11 +14,11 @@ import (
 
 	"github.com/casegraph/casegraph/graph"
 	"github.com/casegraph/casegraph/internal/config"
-	"github.com/casegraph/casegraph/internal/demo"
 	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/logging"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 	"github.com/casegraph/casegraph/internal/server"
+	"github.com/casegraph/casegraph/internal/synth"
 )
 
 // setup parses the flags of a command and builds its logger.
@@ -150,12 +150,35 @@ func prepare(ctx context.Context, db *neo4jdb.DB, cfg config.Config, log *slog.L
 		log.Info("demo graph not loaded: the database already has cases", "cases", n)
 		return
 	}
-	g := demo.Graph()
-	if err := db.WriteGraph(ctx, g); err != nil {
+	rep, err := loadDemo(ctx, db)
+	if err != nil {
 		log.Error("demo graph not loaded", "err", err)
 		return
 	}
-	log.Info("demo graph loaded", "cases", len(g.Cases), "persons", len(g.Persons))
+	log.Info("demo graph loaded", "records", rep.Written, "refused", rep.Refused)
+}
+
+// Demo data: `casegraph gen --cases demoCases --seed demoSeed`, through the
+// same ingest path as any job.
+const (
+	demoCases = 300
+	demoSeed  = 1
+)
+
+func loadDemo(ctx context.Context, db *neo4jdb.DB) (ingest.Report, error) {
+	pr, pw := io.Pipe()
+	go func() {
+		opts := synth.Defaults()
+		opts.Cases, opts.Seed = demoCases, demoSeed
+		enc := ingest.NewEncoder(pw)
+		_, err := synth.Generate(opts, enc)
+		if err == nil {
+			err = enc.Flush()
+		}
+		pw.CloseWithError(err)
+	}()
+	defer pr.Close()
+	return ingest.Run(ctx, db, ingest.NewNDJSONDecoder(pr, "demo"), ingest.Options{})
 }
 
 // readiness is ready when Neo4j answers and every migration is applied.
