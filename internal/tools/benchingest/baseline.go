@@ -173,16 +173,16 @@ func (l *loader) add(m map[string]any) {
 		c, p := l.caseRef(obj(m, "case"), src), l.personRef(obj(m, "person"), src)
 		r = map[string]any{"case": c, "person": p, "offense": m["offense"], "article": m["article"], "uid": "ch/" + c["uid"].(string) + "/" + p["uid"].(string) + "/" + str(m, "offense")}
 	case "incident":
-		r = map[string]any{"uid": "i/" + sa + "/" + str(m, "incidentNo"), "incidentNo": m["incidentNo"], "summary": m["summary"], "district": m["district"], "case": l.caseRef(obj(m, "case"), src)}
+		r = map[string]any{"uid": "i/" + sa + "/" + str(m, "incidentNo"), "incidentNo": m["incidentNo"], "summary": m["summary"], "district": m["district"], "case": orNil(l.caseRef(obj(m, "case"), src))}
 	case "handover":
 		from := l.caseRef(obj(m, "from"), src)
 		status := str(m, "status")
 		if status == "" && m["to"] != nil && str(m, "receivedAt") != "" {
 			status = "ACCEPTED" // the format's default
 		}
-		r = map[string]any{"uid": "h/" + from["agency"].(string) + "/" + str(m, "handoverId"), "from": from, "to": l.caseRef(obj(m, "to"), src), "kind": m["kind"], "status": status, "reason": m["reason"]}
+		r = map[string]any{"uid": "h/" + from["agency"].(string) + "/" + str(m, "handoverId"), "from": from, "to": orNil(l.caseRef(obj(m, "to"), src)), "kind": m["kind"], "status": status, "reason": m["reason"]}
 	case "decision":
-		r = map[string]any{"uid": "d/" + sa + "/" + str(m, "decisionId"), "case": l.caseRef(obj(m, "case"), src), "person": l.personRef(obj(m, "person"), src), "kind": m["kind"], "subtype": m["subtype"], "decidedAt": nilIfEmpty(m["decidedAt"])}
+		r = map[string]any{"uid": "d/" + sa + "/" + str(m, "decisionId"), "case": l.caseRef(obj(m, "case"), src), "person": orNil(l.personRef(obj(m, "person"), src)), "kind": m["kind"], "subtype": m["subtype"], "decidedAt": nilIfEmpty(m["decidedAt"])}
 	case "measure":
 		r = map[string]any{"uid": "m/" + sa + "/" + str(m, "measureId"), "case": l.caseRef(obj(m, "case"), src), "person": l.personRef(obj(m, "person"), src), "kind": m["kind"], "from": nilIfEmpty(m["from"]), "to": nilIfEmpty(m["to"])}
 	case "judgment":
@@ -265,4 +265,12 @@ func baseline(ctx context.Context, d neo4j.DriverWithContext, path string, batch
 		return err
 	}
 	return l.flush(ctx, d)
+}
+
+// orNil sends an absent reference as null (the driver sends a nil map as {}).
+func orNil(m map[string]any) any {
+	if m == nil {
+		return nil
+	}
+	return m
 }

@@ -51,6 +51,7 @@ func main() {
 	password := flag.String("neo4j-password", env("CASEGRAPH_NEO4J_PASSWORD", "casegraph-dev"), "")
 	batch := flag.Int("batch", 1000, "batch size for casegraph and baseline (a)")
 	perRecord := flag.Int("per-record", 5000, "lines loaded one transaction each for baseline (b)")
+	script := flag.String("neo4j-script", "scripts/neo4j", "the script that wipes and starts the Neo4j under test (with the CASEGRAPH_NEO4J_* environment)")
 	out := flag.String("out", "", "write results as JSON here")
 	flag.Parse()
 	if *input == "" {
@@ -66,16 +67,29 @@ func main() {
 	lines := countLines(*input)
 	var results []result
 
+	// Every load starts from an empty store with the schema applied: the
+	// server is wiped and restarted (faster and surer than deleting millions
+	// of nodes), then migrated.
+	reset := func() {
+		for _, verb := range []string{"wipe", "start"} {
+			cmd := exec.Command(*script, verb)
+			cmd.Stderr = os.Stderr
+			if err := cmd.Run(); err != nil {
+				log.Fatalf("%s %s: %v", *script, verb, err)
+			}
+		}
+		migrate(*binary, *uri)
+	}
+
 	// casegraph ingest, whole input.
-	wipe(ctx, driver)
-	migrate(*binary, *uri)
+	reset()
 	r := runIngest(*binary, *uri, *batch, *input)
 	r.Name, r.Records = "casegraph ingest", lines
 	count(ctx, driver, &r)
 	results = append(results, r)
 
-	// (a) plain Cypher UNWIND batches.
-	wipe(ctx, driver)
+	// (a) plain Cypher UNWIND batches, on the same schema.
+	reset()
 	start := time.Now()
 	if err := baseline(ctx, driver, *input, *batch); err != nil {
 		log.Fatal(err)
@@ -85,7 +99,7 @@ func main() {
 	results = append(results, a)
 
 	// (b) one transaction per record, on a prefix of the input.
-	wipe(ctx, driver)
+	reset()
 	prefix := writePrefix(*input, *perRecord)
 	defer os.Remove(prefix)
 	b := runIngest(*binary, *uri, 1, prefix)
@@ -187,18 +201,6 @@ func migrate(binary, uri string) {
 	cmd.Env = append(os.Environ(), "CASEGRAPH_NEO4J_URI="+uri)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		log.Fatalf("migrate: %v\n%s", err, out)
-	}
-}
-
-func wipe(ctx context.Context, d neo4j.DriverWithContext) {
-	s := d.NewSession(ctx, neo4j.SessionConfig{DatabaseName: "neo4j"})
-	defer s.Close(ctx)
-	res, err := s.Run(ctx, `MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS`, nil)
-	if err == nil {
-		_, err = res.Consume(ctx)
-	}
-	if err != nil {
-		log.Fatal("wipe: ", err)
 	}
 }
 
