@@ -1,3 +1,5 @@
+//go:build searcheval
+
 package eval
 
 import (
@@ -20,11 +22,8 @@ const Builds = 3
 // and prints the Markdown tables (also to $CASEGRAPH_SEARCH_EVAL_OUT when
 // set). It runs only when asked:
 //
-//	CASEGRAPH_SEARCH_EVAL=1 go test ./internal/search/eval -run TestEvaluate -v -timeout 30m
+//	go test -tags searcheval ./internal/search/eval -run TestEvaluate -v -timeout 30m
 func TestEvaluate(t *testing.T) {
-	if os.Getenv("CASEGRAPH_SEARCH_EVAL") != "1" {
-		t.Skip("set CASEGRAPH_SEARCH_EVAL=1 to run the analyzer evaluation")
-	}
 	dir, err := DataDir()
 	if err != nil {
 		t.Fatal(err)
