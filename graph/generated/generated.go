@@ -1018,7 +1018,7 @@ input CaseFilter {
   agency: String
   kind: CaseKind
   stage: Stage
-  "Offense code (罪名代码)."
+  "Offense code; ingest uses the charge name (罪名) itself, e.g. 盗窃罪."
   offense: String
   "Filed on or after this date."
   filedFrom: Date

@@ -23,7 +23,7 @@ type CaseFilter struct {
 	Agency *string             `json:"agency,omitempty"`
 	Kind   *casegraph.CaseKind `json:"kind,omitempty"`
 	Stage  *casegraph.Stage    `json:"stage,omitempty"`
-	// Offense code (罪名代码).
+	// Offense code; ingest uses the charge name (罪名) itself, e.g. 盗窃罪.
 	Offense *string `json:"offense,omitempty"`
 	// Filed on or after this date.
 	FiledFrom *time.Time `json:"filedFrom,omitempty"`
