@@ -51,6 +51,8 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/go-ego/gse"
+
+	"github.com/casegraph/casegraph/internal/search"
 	"golang.org/x/text/width"
 
 	// bleve's "standard" analyzer, the baseline row of the evaluation.
@@ -268,55 +270,12 @@ func (t *GseTokenizer) inner(rv analysis.TokenStream, norm []byte, offs []int, s
 	return append(rv, found...)
 }
 
-// BreakGapFilter leaves one empty position wherever the tokenizer dropped
-// text between two tokens (punctuation or spaces), so that a phrase query
-// does not match words that a comma separates: bleve's cjk_bigram numbers
-// its output consecutively, and with unigrams "危险，驾驶" would otherwise
-// match the phrase 危险驾驶. The query is analysed the same way, so phrases
-// that contain the same break still match. It expects tokens in position
-// order, as cjk_bigram emits them.
-type BreakGapFilter struct{}
-
-// Filter implements analysis.TokenFilter.
-func (BreakGapFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
-	shift, maxEnd, lastPos := 0, 0, 0
-	for i, t := range input {
-		if i > 0 && t.Start > maxEnd && t.Position > lastPos {
-			shift++
-		}
-		lastPos = t.Position
-		if t.End > maxEnd {
-			maxEnd = t.End
-		}
-		t.Position += shift
-	}
-	return input
-}
-
-// DropCoveredUnigramsFilter removes the single-character tokens
-// (analysis.Single) whose bytes lie inside a bigram (analysis.Double) of the
-// same stream, keeping positions: applied to a query analysed like the
-// index, it leaves the bigrams plus the characters no bigram covers (a
-// lone 粉 in K粉, 某 in 唐1某), which the unigram index has.
-type DropCoveredUnigramsFilter struct{}
-
-// Filter implements analysis.TokenFilter.
-func (DropCoveredUnigramsFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
-	starts, ends := map[int]bool{}, map[int]bool{}
-	for _, t := range input {
-		if t.Type == analysis.Double {
-			starts[t.Start], ends[t.End] = true, true
-		}
-	}
-	rv := input[:0]
-	for _, t := range input {
-		if t.Type == analysis.Single && (starts[t.Start] || ends[t.End]) {
-			continue
-		}
-		rv = append(rv, t)
-	}
-	return rv
-}
+// BreakGapFilter and DropCoveredUnigramsFilter are the search package's
+// filters (see there), registered here under this package's own names.
+type (
+	BreakGapFilter            = search.BreakGapFilter
+	DropCoveredUnigramsFilter = search.DropCoveredUnigramsFilter
+)
 
 func gseTokenizerConstructor(inner bool) registry.TokenizerConstructor {
 	return func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
@@ -337,19 +296,7 @@ func cjkAnalyzerConstructor(bigram string) registry.AnalyzerConstructor {
 }
 
 func chain(cache *registry.Cache, tokenizer string, filterNames ...string) (analysis.Analyzer, error) {
-	tok, err := cache.TokenizerNamed(tokenizer)
-	if err != nil {
-		return nil, err
-	}
-	var filters []analysis.TokenFilter
-	for _, name := range filterNames {
-		f, err := cache.TokenFilterNamed(name)
-		if err != nil {
-			return nil, err
-		}
-		filters = append(filters, f)
-	}
-	return &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: filters}, nil
+	return search.Chain(cache, tokenizer, filterNames...)
 }
 
 func init() {
@@ -364,7 +311,7 @@ func init() {
 	must(registry.RegisterAnalyzer(AnalyzerGsePrecise, gseAnalyzerConstructor(TokenizerGsePrecise)))
 	must(registry.RegisterTokenFilter(FilterBigramUnigram,
 		func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
-			return cjk.NewCJKBigramFilter(true), nil
+			return search.NewBigramUnigramFilter(), nil
 		}))
 	must(registry.RegisterTokenFilter(FilterBreakGap,
 		func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
