@@ -472,6 +472,20 @@ var DecisionKinds = map[string]string{
 	"JUDGMENT":                  "判决",
 	"RULING":                    "裁定",
 	"EFFECTIVE":                 "生效",
+	"OPEN_TRIAL":                "决定开庭审判",
+	"EXTEND_PERIOD":             "批准延长期限", // subtype: the extension, e.g. T28.1; basis: the approver
+	"DUTY_DONE":                 "已履行",    // subtype: the duty done, e.g. T13 (通知家属)
+	"APPRAISAL_STARTED":         "精神病鉴定开始",
+	"APPRAISAL_ENDED":           "精神病鉴定结束",
+	"TRIAL_SUSPENDED":           "中止审理",
+	"TRIAL_RESUMED":             "恢复审理",
+	"TRIAL_DEFERRED":            "延期审理",
+	"SUPPLEMENT_RETURNED":       "补充侦查完毕移送人民法院",
+	"FILE_REVIEW_STARTED":       "二审检察院阅卷开始",
+	"FILE_REVIEW_ENDED":         "二审检察院阅卷完毕",
+	"JURISDICTION_CHANGED":      "改变管辖",
+	"OTHER_CRIME_FOUND":         "发现另有重要罪行",
+	"IDENTITY_ESTABLISHED":      "查清犯罪嫌疑人身份",
 }
 
 // NonProsecutionSubtypes are the kinds of 不起诉 (CPL 177, 175(4), 282, 182).

@@ -1,0 +1,356 @@
+package neo4jdb
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/casegraph/casegraph"
+)
+
+// Writes and reads of the handover workflow (移送、受理、决定、强制措施).
+
+// NewCase is a case opened through the API.
+type NewCase struct {
+	UID        string
+	Agency     string
+	CaseNo     string
+	Kind       casegraph.CaseKind
+	Title      string
+	Summary    string
+	District   string
+	ReceivedAt time.Time // 受案 (police) or 受理 (procuratorate, court)
+	FiledAt    *time.Time
+	By         string
+}
+
+const createCaseQuery = `
+MATCH (a:Agency {code: $agency})
+CREATE (c:Case {uid: $uid, agencyCode: $agency, caseNo: $caseNo, kind: $kind, title: $title, summary: $summary,
+                district: $district, receivedAt: $receivedAt, filedAt: $filedAt, recordedBy: $by, updatedAt: datetime()})
+CREATE (c)-[:HANDLED_BY]->(a)
+RETURN c.uid AS uid`
+
+func newCaseParams(c NewCase) map[string]any {
+	return map[string]any{"uid": c.UID, "agency": c.Agency, "caseNo": c.CaseNo, "kind": string(c.Kind),
+		"title": nilIfEmpty(c.Title), "summary": nilIfEmpty(c.Summary), "district": nilIfEmpty(c.District),
+		"receivedAt": c.ReceivedAt.UTC(), "filedAt": dateParam(c.FiledAt), "by": nilIfEmpty(c.By)}
+}
+
+// CreateCase creates a case; a case with the same number at the agency is a
+// CONFLICT.
+func (db *DB) CreateCase(ctx context.Context, c NewCase) error {
+	recs, err := db.write(ctx, createCaseQuery, newCaseParams(c))
+	if err != nil {
+		return fmt.Errorf("CreateCase: %w", err)
+	}
+	if len(recs) == 0 {
+		return casegraph.Errorf(casegraph.ENOTFOUND, "未知的办案机关 %s (unknown agency)", c.Agency)
+	}
+	return nil
+}
+
+// CreateCase creates a case inside a lineage transaction (a receiving
+// agency's case on acceptance).
+func (l *LineageTx) CreateCase(c NewCase) error {
+	recs, err := l.run(createCaseQuery, newCaseParams(c))
+	if err != nil {
+		return translate(err)
+	}
+	if len(recs) == 0 {
+		return casegraph.Errorf(casegraph.ENOTFOUND, "未知的办案机关 %s (unknown agency)", c.Agency)
+	}
+	return nil
+}
+
+// CaseAt returns the uid of the case of an agency with a number, or "".
+func (l *LineageTx) CaseAt(agency, caseNo string) (string, error) {
+	recs, err := l.run(`MATCH (c:Case {agencyCode: $agency, caseNo: $caseNo}) RETURN c.uid AS uid`,
+		map[string]any{"agency": agency, "caseNo": caseNo})
+	if err != nil || len(recs) == 0 {
+		return "", err
+	}
+	return asString(get(recs[0], "uid")), nil
+}
+
+// SetFiled records a case's filing date (立案).
+func (l *LineageTx) SetFiled(caseUID string, at time.Time) error {
+	_, err := l.run(`MATCH (c:Case {uid: $uid}) SET c.filedAt = coalesce(c.filedAt, $at)`,
+		map[string]any{"uid": caseUID, "at": neo4j.DateOf(at)})
+	return err
+}
+
+// SendHandover writes a pending handover from a case.
+func (l *LineageTx) SendHandover(h FactHandover) error {
+	_, err := l.run(`
+MATCH (f:Case {uid: $from})
+CREATE (h:Handover {uid: $uid, type: $type, fromAgency: $fromAgency, toAgency: $toAgency, sentAt: $sentAt,
+                    status: 'PENDING', personUid: $person, variant: $variant, sentBy: $by, reason: $note,
+                    updatedAt: datetime()})
+CREATE (f)-[:SENT]->(h)`, map[string]any{"from": h.FromCase, "uid": h.UID, "type": string(h.Type), "fromAgency": h.FromAgency,
+		"toAgency": h.ToAgency, "sentAt": h.SentAt.UTC(), "person": nilIfEmpty(h.Person), "variant": nilIfEmpty(h.Variant),
+		"by": nilIfEmpty(h.SentBy), "note": nilIfEmpty(h.Reason)})
+	return translate(err)
+}
+
+// AcceptHandover marks a handover accepted by a case and links the two
+// cases.
+func (l *LineageTx) AcceptHandover(uid, toCase string, at time.Time, by string) error {
+	_, err := l.run(`
+MATCH (f:Case)-[:SENT]->(h:Handover {uid: $uid})
+MATCH (t:Case {uid: $to})
+SET h.status = 'ACCEPTED', h.receivedAt = $at, h.receivedBy = $by, h.updatedAt = datetime()
+MERGE (h)-[:RECEIVED_BY]->(t)
+MERGE (f)-[r:TRANSFERRED_TO {handover: $uid}]->(t)
+SET r.type = h.type, r.at = h.sentAt`, map[string]any{"uid": uid, "to": toCase, "at": at.UTC(), "by": nilIfEmpty(by)})
+	return err
+}
+
+// RejectHandover marks a handover rejected with a reason.
+func (l *LineageTx) RejectHandover(uid string, at time.Time, code, reason, by string) error {
+	_, err := l.run(`
+MATCH (h:Handover {uid: $uid})
+SET h.status = 'REJECTED', h.receivedAt = $at, h.reasonCode = $code, h.reason = $reason, h.receivedBy = $by,
+    h.updatedAt = datetime()`, map[string]any{"uid": uid, "at": at.UTC(), "code": code, "reason": reason, "by": nilIfEmpty(by)})
+	return err
+}
+
+// RecordDecision writes a decision on a case.
+func (l *LineageTx) RecordDecision(d FactDecision) error {
+	_, err := l.run(`
+MATCH (c:Case {uid: $case})
+CREATE (d:Decision {uid: $uid, kind: $kind, subtype: $subtype, decidedAt: $at, basis: $basis, recordedBy: $by,
+                    updatedAt: datetime()})
+CREATE (d)-[:IN_CASE]->(c)
+WITH d
+OPTIONAL MATCH (p:Person {uid: $person})
+FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | CREATE (d)-[:ON_PERSON]->(p))`,
+		map[string]any{"case": d.Case, "uid": d.UID, "kind": d.Kind, "subtype": nilIfEmpty(d.Subtype), "at": d.DecidedAt.UTC(),
+			"basis": nilIfEmpty(d.Basis), "by": nilIfEmpty(d.By), "person": d.Person})
+	return translate(err)
+}
+
+// RecordMeasure writes a custody measure on a person in a case.
+func (l *LineageTx) RecordMeasure(m FactMeasure) error {
+	_, err := l.run(`
+MATCH (c:Case {uid: $case}), (p:Person {uid: $person})
+CREATE (m:Measure {uid: $uid, kind: $kind, from: $at, recordedBy: $by, updatedAt: datetime()})
+CREATE (m)-[:IN_CASE]->(c)
+CREATE (m)-[:ON_PERSON]->(p)`,
+		map[string]any{"case": m.Case, "person": m.Person, "uid": m.UID, "kind": m.Kind, "at": m.From.UTC(), "by": nilIfEmpty(m.By)})
+	return translate(err)
+}
+
+// PersonExists reports whether a person is known.
+func (l *LineageTx) PersonExists(uid string) (bool, error) {
+	recs, err := l.run(`MATCH (p:Person {uid: $uid}) RETURN p.uid AS uid`, map[string]any{"uid": uid})
+	return len(recs) > 0, err
+}
+
+// HandoverByUID returns a handover with the uid of the case that sent it.
+func (db *DB) HandoverByUID(ctx context.Context, uid string) (*FactHandover, error) {
+	recs, err := db.read(ctx, `
+MATCH (f:Case)-[:SENT]->(h:Handover {uid: $uid})
+RETURN h{.*, from: f.uid, to: head([(h)-[:RECEIVED_BY]->(t:Case) | t.uid])} AS h`, map[string]any{"uid": uid})
+	if err != nil {
+		return nil, fmt.Errorf("HandoverByUID: %w", err)
+	}
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	h := handoverFrom(props(get(recs[0], "h")))
+	return &h, nil
+}
+
+func handoverFrom(h map[string]any) FactHandover {
+	return FactHandover{UID: str(h, "uid"), Type: casegraph.HandoverType(str(h, "type")),
+		FromCase: str(h, "from"), ToCase: str(h, "to"), FromAgency: str(h, "fromAgency"), ToAgency: str(h, "toAgency"),
+		SentAt: instant(h, "sentAt"), ReceivedAt: instant(h, "receivedAt"), Status: str(h, "status"),
+		ReasonCode: str(h, "reasonCode"), Reason: str(h, "reason"), Person: str(h, "personUid"),
+		Variant: str(h, "variant"), SentBy: str(h, "sentBy"), ReceivedBy: str(h, "receivedBy")}
+}
+
+// HandoverKey is the position of a handover in the inbox: oldest first.
+type HandoverKey struct {
+	SentAt time.Time
+	UID    string
+}
+
+// Inbox lists the handovers addressed to an agency with a status, oldest
+// sent first, after a key.
+func (db *DB) Inbox(ctx context.Context, agency, status string, first int, after *HandoverKey) ([]FactHandover, bool, error) {
+	p := map[string]any{"agency": agency, "status": status, "limit": first + 1, "afterAt": nil, "afterUID": ""}
+	if after != nil {
+		p["afterAt"] = after.SentAt.UTC()
+		p["afterUID"] = after.UID
+	}
+	recs, err := db.read(ctx, `
+MATCH (h:Handover {toAgency: $agency, status: $status})
+WHERE $afterAt IS NULL OR h.sentAt > $afterAt OR (h.sentAt = $afterAt AND h.uid > $afterUID)
+MATCH (f:Case)-[:SENT]->(h)
+RETURN h{.*, from: f.uid, to: head([(h)-[:RECEIVED_BY]->(t:Case) | t.uid])} AS h
+ORDER BY h.sentAt, h.uid
+LIMIT $limit`, p)
+	if err != nil {
+		return nil, false, fmt.Errorf("Inbox: %w", err)
+	}
+	out := make([]FactHandover, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, handoverFrom(props(get(r, "h"))))
+	}
+	more := len(out) > first
+	if more {
+		out = out[:first]
+	}
+	return out, more, nil
+}
+
+// AlertFilter narrows supervision alerts.
+type AlertFilter struct {
+	Now        time.Time
+	Horizon    time.Time // due-soon alerts end at or before this instant
+	Agencies   []string
+	Districts  []string
+	Kinds      []string // OVERDUE, DUE_SOON, RED_FLAG, ANOMALY
+	Severities []string // CRITICAL, HIGH, MEDIUM, LOW
+}
+
+// Alert is a stored deadline seen at a time.
+type Alert struct {
+	StoredDeadline
+	AlertKind     string
+	AlertSeverity string
+}
+
+// AlertKey is the position of an alert in the list: most urgent first, i.e.
+// by the end of its period, then uid.
+type AlertKey struct {
+	EndAt time.Time
+	UID   string
+}
+
+// alertsQuery reads the deadlines whose period ends before the horizon
+// (index deadline_end on (status, endAt)), and the past breaches and
+// anomalies, and classifies them at $now.
+const alertsQuery = `
+CALL {
+  MATCH (d:Deadline) WHERE d.status = 'RUNNING' AND d.endAt <= $horizon RETURN d
+  UNION
+  MATCH (d:Deadline) WHERE d.status = 'LATE' AND d.endAt <= $horizon RETURN d
+  UNION
+  MATCH (d:Deadline) WHERE d.status = 'OPEN' AND d.endAt <= $horizon RETURN d
+}
+WITH d,
+     CASE
+       WHEN d.kind = 'ANOMALY' THEN 'ANOMALY'
+       WHEN d.endAt > $now THEN 'DUE_SOON'
+       WHEN size(d.flags) > 0 THEN 'RED_FLAG'
+       ELSE 'OVERDUE'
+     END AS kind
+WITH d, kind, CASE WHEN kind = 'DUE_SOON' THEN 'LOW' ELSE d.severity END AS severity
+WHERE (size($agencies) = 0 OR d.agency IN $agencies)
+  AND (size($districts) = 0 OR d.district IN $districts)
+  AND (size($kinds) = 0 OR kind IN $kinds)
+  AND (size($severities) = 0 OR severity IN $severities)
+  AND ($afterAt IS NULL OR d.endAt > $afterAt OR (d.endAt = $afterAt AND d.uid > $afterUID))
+RETURN d, kind, severity
+ORDER BY d.endAt, d.uid
+LIMIT $limit`
+
+const alertsCountQuery = `
+CALL {
+  MATCH (d:Deadline) WHERE d.status = 'RUNNING' AND d.endAt <= $horizon RETURN d
+  UNION
+  MATCH (d:Deadline) WHERE d.status = 'LATE' AND d.endAt <= $horizon RETURN d
+  UNION
+  MATCH (d:Deadline) WHERE d.status = 'OPEN' AND d.endAt <= $horizon RETURN d
+}
+WITH d,
+     CASE
+       WHEN d.kind = 'ANOMALY' THEN 'ANOMALY'
+       WHEN d.endAt > $now THEN 'DUE_SOON'
+       WHEN size(d.flags) > 0 THEN 'RED_FLAG'
+       ELSE 'OVERDUE'
+     END AS kind
+WITH d, kind, CASE WHEN kind = 'DUE_SOON' THEN 'LOW' ELSE d.severity END AS severity
+WHERE (size($agencies) = 0 OR d.agency IN $agencies)
+  AND (size($districts) = 0 OR d.district IN $districts)
+  AND (size($kinds) = 0 OR kind IN $kinds)
+  AND (size($severities) = 0 OR severity IN $severities)
+RETURN count(d) AS n`
+
+func alertParams(f AlertFilter) map[string]any {
+	return map[string]any{"now": f.Now.UTC(), "horizon": f.Horizon.UTC(), "agencies": orEmpty(f.Agencies),
+		"districts": orEmpty(f.Districts), "kinds": orEmpty(f.Kinds), "severities": orEmpty(f.Severities),
+		"afterAt": nil, "afterUID": ""}
+}
+
+// Alerts lists supervision alerts, most urgent first.
+func (db *DB) Alerts(ctx context.Context, f AlertFilter, first int, after *AlertKey) ([]Alert, bool, error) {
+	p := alertParams(f)
+	p["limit"] = first + 1
+	if after != nil {
+		p["afterAt"] = after.EndAt.UTC()
+		p["afterUID"] = after.UID
+	}
+	recs, err := db.read(ctx, alertsQuery, p)
+	if err != nil {
+		return nil, false, fmt.Errorf("Alerts: %w", err)
+	}
+	out := make([]Alert, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, Alert{StoredDeadline: deadlineFrom(props(get(r, "d"))),
+			AlertKind: asString(get(r, "kind")), AlertSeverity: asString(get(r, "severity"))})
+	}
+	more := len(out) > first
+	if more {
+		out = out[:first]
+	}
+	return out, more, nil
+}
+
+// CountAlerts counts the alerts of a filter.
+func (db *DB) CountAlerts(ctx context.Context, f AlertFilter) (int, error) {
+	recs, err := db.read(ctx, alertsCountQuery, alertParams(f))
+	if err != nil {
+		return 0, fmt.Errorf("CountAlerts: %w", err)
+	}
+	n, _ := get(recs[0], "n").(int64)
+	return int(n), nil
+}
+
+func stringList(v any) []string {
+	xs, _ := v.([]any)
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		s, _ := x.(string)
+		out = append(out, s)
+	}
+	return out
+}
+
+func deadlineFrom(p map[string]any) StoredDeadline {
+	custody, _ := p["custody"].(bool)
+	return StoredDeadline{UID: str(p, "uid"), Kind: str(p, "kind"), Status: str(p, "status"), Rule: str(p, "rule"),
+		Title: str(p, "title"), Article: str(p, "article"), Citation: str(p, "citation"), Flags: stringList(p["flags"]),
+		FlagNames: stringList(p["flagNames"]), Severity: str(p, "severity"), Case: str(p, "caseUid"), Agency: str(p, "agency"),
+		District: str(p, "district"), Person: str(p, "personUid"), StartedAt: datetime(p, "startedAt"),
+		DueAt: datetime(p, "dueAt"), EndAt: datetime(p, "endAt"), Custody: custody, Facts: stringList(p["facts"])}
+}
+
+// DeadlinesOfCases lists the stored deadlines of cases (tests compare the
+// two paths with it).
+func (db *DB) DeadlinesOfCases(ctx context.Context, uids []string) ([]StoredDeadline, error) {
+	recs, err := db.read(ctx, `MATCH (d:Deadline) WHERE d.caseUid IN $uids RETURN d ORDER BY d.endAt, d.rule, d.uid`,
+		map[string]any{"uids": uids})
+	if err != nil {
+		return nil, fmt.Errorf("DeadlinesOfCases: %w", err)
+	}
+	out := make([]StoredDeadline, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, deadlineFrom(props(get(r, "d"))))
+	}
+	return out, nil
+}
