@@ -1,0 +1,373 @@
+package search
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/casegraph/casegraph"
+)
+
+// Page sizes.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// Sort is the order of search results.
+type Sort string
+
+// Sort orders. Ties are broken by uid, so the order is total and cursors
+// never skip or repeat a hit.
+const (
+	SortRelevance Sort = "RELEVANCE"  // score, best first
+	SortFiledDesc Sort = "FILED_DESC" // filed date, newest first; no date last
+	SortFiledAsc  Sort = "FILED_ASC"  // filed date, oldest first; no date last
+)
+
+// Filter narrows a search. Empty fields do not filter; values within one
+// field are alternatives, fields are all required.
+type Filter struct {
+	Agencies  []string // the case's agency, or an agency that has the person
+	Kinds     []casegraph.CaseKind
+	Stages    []casegraph.Stage
+	Charges   []string // 罪名 as stored, e.g. 盗窃罪
+	Districts []string
+	// FiledFrom and FiledTo bound the filed date, both inclusive.
+	FiledFrom, FiledTo *time.Time
+	Types              []string // TypeCase, TypePerson
+}
+
+func (f Filter) empty() bool {
+	return len(f.Agencies) == 0 && len(f.Kinds) == 0 && len(f.Stages) == 0 && len(f.Charges) == 0 &&
+		len(f.Districts) == 0 && f.FiledFrom == nil && f.FiledTo == nil && len(f.Types) == 0
+}
+
+// Scope is what the caller may see: every document (All) or those whose
+// scopeAgencies include one of Agencies. The zero Scope sees nothing.
+// Sealed documents are never found, whatever the scope.
+type Scope struct {
+	All      bool
+	Agencies []string
+}
+
+// Request is a search.
+type Request struct {
+	Query  string // query syntax: docs/search.md
+	Filter Filter
+	Sort   Sort // SortRelevance when empty
+	First  int  // page size: DefaultPageSize when 0, at most MaxPageSize
+	After  string
+	Scope  Scope
+}
+
+// Hit is one document found.
+type Hit struct {
+	Type  string // TypeCase or TypePerson
+	UID   string
+	Score float64
+	// Fragments are highlighted excerpts by field (title, summary, charges,
+	// persons, name), HTML-escaped, matches in <mark>…</mark>.
+	Fragments map[string][]string
+}
+
+// FacetCount is one value of a facet and how many matching documents have it.
+type FacetCount struct {
+	Value string
+	Count int
+}
+
+// Result is a page of hits. Total and Facets count every match the caller
+// may see, not only this page.
+type Result struct {
+	Total     uint64
+	Hits      []Hit
+	Facets    map[string][]FacetCount
+	EndCursor string
+	HasNext   bool
+}
+
+// Facet names in Result.Facets.
+const (
+	FacetType     = "type"
+	FacetAgency   = "agency"
+	FacetKind     = "kind"
+	FacetStage    = "stage"
+	FacetCharge   = "charge"
+	FacetDistrict = "district"
+	FacetYear     = "year"
+)
+
+var facetFields = map[string]string{
+	FacetType: fType, FacetAgency: fAgency, FacetKind: fKind, FacetStage: fStage,
+	FacetCharge: fCharge, FacetDistrict: fDistrict, FacetYear: fYear,
+}
+
+// FacetSize is how many values each facet returns at most.
+const FacetSize = 20
+
+var highlightFields = []string{fTitle, fSummary, fCharges, fPersons, fName}
+
+// cursor is the decoded form of Request.After: the sort keys of the last
+// hit of the previous page. Keys are kept as bytes because a missing filed
+// date sorts by a non-UTF-8 sentinel.
+type cursor struct {
+	Sort Sort     `json:"s"`
+	Keys [][]byte `json:"k"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func badCursor() error {
+	return invalid("翻页游标无效，请原样传回上一页的 endCursor", "after: not a cursor this search issued; pass endCursor back unchanged")
+}
+
+func decodeCursor(s string, want Sort) ([]string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, badCursor()
+	}
+	var c cursor
+	if err := json.Unmarshal(b, &c); err != nil || len(c.Keys) != 2 {
+		return nil, badCursor()
+	}
+	if c.Sort != want {
+		return nil, invalid("翻页游标属于另一种排序", fmt.Sprintf("after: the cursor is for sort %s, not %s", c.Sort, want))
+	}
+	keys := []string{string(c.Keys[0]), string(c.Keys[1])}
+	if want == SortRelevance {
+		if _, err := strconv.ParseFloat(keys[0], 64); err != nil {
+			return nil, badCursor()
+		}
+	}
+	return keys, nil
+}
+
+func sortOrder(s Sort) bsearch.SortOrder {
+	id := &bsearch.SortDocID{}
+	switch s {
+	case SortFiledDesc, SortFiledAsc:
+		return bsearch.SortOrder{
+			&bsearch.SortField{Field: fFiledDay, Desc: s == SortFiledDesc, Type: bsearch.SortFieldAsString, Missing: bsearch.SortFieldMissingLast},
+			id,
+		}
+	}
+	return bsearch.SortOrder{&bsearch.SortScore{Desc: true}, id}
+}
+
+// check validates a request and fills in defaults.
+func (r *Request) check() error {
+	switch r.Sort {
+	case "":
+		r.Sort = SortRelevance
+	case SortRelevance, SortFiledDesc, SortFiledAsc:
+	default:
+		return invalid(fmt.Sprintf("排序方式 %s 无效", r.Sort),
+			fmt.Sprintf("sort %q is not one of RELEVANCE, FILED_DESC, FILED_ASC", r.Sort))
+	}
+	switch {
+	case r.First == 0:
+		r.First = DefaultPageSize
+	case r.First < 0 || r.First > MaxPageSize:
+		return invalid(fmt.Sprintf("每页条数 %d 超出范围，应为1到%d", r.First, MaxPageSize),
+			fmt.Sprintf("first: %d is out of range; ask for 1 to %d hits a page", r.First, MaxPageSize))
+	}
+	f := r.Filter
+	if f.FiledFrom != nil && f.FiledTo != nil && f.FiledFrom.After(*f.FiledTo) {
+		return invalid("立案日期起点晚于终点", fmt.Sprintf("filter: filedFrom %s is after filedTo %s",
+			f.FiledFrom.Format(time.DateOnly), f.FiledTo.Format(time.DateOnly)))
+	}
+	for _, k := range f.Kinds {
+		if !slices.Contains(casegraph.CaseKinds, k) {
+			return invalid(fmt.Sprintf("案件类型 %s 无效", k), fmt.Sprintf("filter: %q is not a case kind", k))
+		}
+	}
+	for _, s := range f.Stages {
+		if !s.Valid() {
+			return invalid(fmt.Sprintf("诉讼阶段 %s 无效", s), fmt.Sprintf("filter: %q is not a stage", s))
+		}
+	}
+	for _, t := range f.Types {
+		if t != TypeCase && t != TypePerson {
+			return invalid(fmt.Sprintf("文档类型 %s 无效", t), fmt.Sprintf("filter: type %q is not case or person", t))
+		}
+	}
+	return nil
+}
+
+func termsOf(field string, values []string) query.Query {
+	var qs []query.Query
+	for _, v := range values {
+		qs = append(qs, termQuery(field, v))
+	}
+	return anyOf(qs...)
+}
+
+func stringsOf[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// filterQuery is what a document must satisfy besides the query string: not
+// sealed, in scope, and the request's filters. It is a bleve boolean
+// filter: it decides what matches (and so the total and the facets) but
+// adds nothing to scores.
+func filterQuery(f Filter, s Scope) query.Query {
+	sealed := query.NewBoolFieldQuery(false)
+	sealed.SetField(fSealed)
+	qs := []query.Query{sealed}
+	if !s.All {
+		qs = append(qs, termsOf(fScopeAgencies, s.Agencies))
+	}
+	if len(f.Agencies) > 0 {
+		qs = append(qs, anyOf(termsOf(fAgency, f.Agencies), termsOf(fAgencies, f.Agencies)))
+	}
+	if len(f.Kinds) > 0 {
+		qs = append(qs, termsOf(fKind, stringsOf(f.Kinds)))
+	}
+	if len(f.Stages) > 0 {
+		qs = append(qs, termsOf(fStage, stringsOf(f.Stages)))
+	}
+	if len(f.Charges) > 0 {
+		qs = append(qs, termsOf(fCharge, f.Charges))
+	}
+	if len(f.Districts) > 0 {
+		qs = append(qs, termsOf(fDistrict, f.Districts))
+	}
+	if len(f.Types) > 0 {
+		qs = append(qs, termsOf(fType, f.Types))
+	}
+	if f.FiledFrom != nil || f.FiledTo != nil {
+		var from, to time.Time
+		if f.FiledFrom != nil {
+			from = *f.FiledFrom
+		}
+		if f.FiledTo != nil {
+			to = *f.FiledTo
+		}
+		yes := true
+		dq := query.NewDateRangeInclusiveQuery(from, to, &yes, &yes)
+		dq.SetField(fFiledAt)
+		qs = append(qs, dq)
+	}
+	return query.NewConjunctionQuery(qs)
+}
+
+// Search runs a request against the index. Bad input is a *casegraph.Error
+// with code EINVALID. The search stops at ctx's deadline.
+func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	pq, err := parseQuery(r.Query)
+	if err != nil {
+		return nil, err
+	}
+	if pq.empty() && r.Filter.empty() {
+		return nil, invalid("请输入查询词或筛选条件", "the query is empty; give words to search for or a filter")
+	}
+	if !r.Scope.All && len(r.Scope.Agencies) == 0 {
+		// Nothing is visible; say so without asking bleve.
+		return &Result{Facets: map[string][]FacetCount{}}, nil
+	}
+	bq := query.NewBooleanQuery(nil, nil, nil)
+	if len(pq.must) > 0 {
+		bq.AddMust(pq.must...)
+	}
+	if len(pq.mustNot) > 0 {
+		bq.AddMustNot(pq.mustNot...)
+	}
+	bq.AddFilter(filterQuery(r.Filter, r.Scope))
+
+	req := bleve.NewSearchRequestOptions(bq, r.First+1, 0, false)
+	req.SortByCustom(sortOrder(r.Sort))
+	if r.After != "" {
+		keys, err := decodeCursor(r.After, r.Sort)
+		if err != nil {
+			return nil, err
+		}
+		req.SetSearchAfter(keys)
+	}
+	req.Fields = []string{fType}
+	req.Highlight = bleve.NewHighlightWithStyle("html")
+	for _, f := range highlightFields {
+		req.Highlight.AddField(f)
+	}
+	for name, field := range facetFields {
+		req.AddFacet(name, bleve.NewFacetRequest(field, FacetSize))
+	}
+	res, err := ix.searchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	out := &Result{Total: res.Total, Facets: map[string][]FacetCount{}}
+	hits := res.Hits
+	if len(hits) > r.First {
+		hits, out.HasNext = hits[:r.First], true
+	}
+	for _, h := range hits {
+		typ, _ := h.Fields[fType].(string)
+		out.Hits = append(out.Hits, Hit{Type: typ, UID: h.ID, Score: h.Score, Fragments: h.Fragments})
+	}
+	if n := len(hits); n > 0 {
+		last := hits[n-1]
+		c := cursor{Sort: r.Sort}
+		if r.Sort == SortRelevance {
+			c.Keys = [][]byte{[]byte(strconv.FormatFloat(last.Score, 'g', -1, 64)), []byte(last.ID)}
+		} else {
+			c.Keys = [][]byte{[]byte(last.Sort[0]), []byte(last.ID)}
+		}
+		out.EndCursor = encodeCursor(c)
+	}
+	for name, fr := range res.Facets {
+		var counts []FacetCount
+		if fr.Terms != nil {
+			for _, t := range fr.Terms.Terms() {
+				counts = append(counts, FacetCount{Value: t.Term, Count: t.Count})
+			}
+		}
+		sort.SliceStable(counts, func(i, j int) bool {
+			if counts[i].Count != counts[j].Count {
+				return counts[i].Count > counts[j].Count
+			}
+			return counts[i].Value < counts[j].Value
+		})
+		out.Facets[name] = counts
+	}
+	return out, nil
+}
+
+// searchInContext runs req, turning a deadline into an error a user can act
+// on and a panic inside bleve (a damaged index) into an error.
+func (ix *Index) searchInContext(ctx context.Context, req *bleve.SearchRequest) (res *bleve.SearchResult, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("search: bleve panicked: %v", r)
+		}
+	}()
+	res, err = ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, casegraph.Errorf(casegraph.EUNAVAILABLE,
+				"搜索超时，请缩小查询范围 (the search timed out; narrow the query or add filters)")
+		}
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return res, nil
+}
