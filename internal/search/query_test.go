@@ -120,16 +120,18 @@ func TestEmptyQueryWithFilter(t *testing.T) {
 	}
 }
 
-// FuzzParse: no input makes the parser or the query builder panic, and
-// every error is EINVALID.
-func FuzzParse(f *testing.F) {
-	for _, s := range []string{"盗窃", `"酒后驾驶"`, "caseNo:(2024)浙0203刑初123号", "-name:钱晓东", "*", `"`, "a:", "-", "：：", "stage:indicted -\"x\""} {
+// FuzzSearch: no query string makes the parser, the query builder or the
+// search panic, and every error is EINVALID.
+func FuzzSearch(f *testing.F) {
+	for _, s := range []string{"盗窃", `"酒后驾驶"`, "caseNo:(2024)浙0203刑初123号", "-name:钱晓东", "*", `"`, "a:",
+		"-", "：：", "stage:indicted -\"x\"", "year:2024 -驾驶", "title:\"危险 驾驶\" charges:盗窃", "－盗窃", "k粉"} {
 		f.Add(s)
 	}
+	ix := newTestIndex(f, fixtureDocs())
 	f.Fuzz(func(t *testing.T, s string) {
-		_, err := parseQuery(s)
+		_, err := ix.Search(context.Background(), Request{Query: s, Scope: Scope{Agencies: []string{agPolice}}})
 		if err != nil && casegraph.ErrorCode(err) != casegraph.EINVALID {
-			t.Errorf("parseQuery(%q): %v", s, err)
+			t.Errorf("Search(%q): %v", s, err)
 		}
 	})
 }
