@@ -51,9 +51,9 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/go-ego/gse"
+	"golang.org/x/text/width"
 
 	"github.com/casegraph/casegraph/internal/search"
-	"golang.org/x/text/width"
 
 	// bleve's "standard" analyzer, the baseline row of the evaluation.
 	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
