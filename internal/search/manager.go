@@ -82,7 +82,13 @@ func OpenManager(root string, opts Options) (*Manager, error) {
 	case err != nil:
 		m.needs = &RebuildError{Dir: root, Reason: "the current file cannot be read", Err: err}
 	default:
-		ix, err = Open(filepath.Join(root, name))
+		dir := filepath.Join(root, name)
+		if entries, err := os.ReadDir(dir); err != nil || len(entries) == 0 {
+			// Open would create an empty index there; say it needs filling.
+			m.needs = &RebuildError{Dir: dir, Reason: "the live index directory is missing or empty", Err: err}
+			break
+		}
+		ix, err = Open(dir)
 		if err != nil {
 			if !errors.Is(err, ErrNeedsRebuild) {
 				return nil, fmt.Errorf("search.OpenManager(%s): %w", root, err)

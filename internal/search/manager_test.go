@@ -95,9 +95,27 @@ func TestManagerLifecycle(t *testing.T) {
 		t.Errorf("after a failed rebuild: live %s, directories %v", m.Dir(), indexDirs(t, root))
 	}
 
+	// current names a directory that is gone: an empty index that says
+	// it needs filling (and the directory current no longer names is
+	// removed)
+	m.Close()
+	if err := writeCurrent(root, indexPrefix+"2-2"); err != nil {
+		t.Fatal(err)
+	}
+	m, err = OpenManager(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.NeedsRebuild(); err == nil || !strings.Contains(err.Error(), "missing or empty") {
+		t.Errorf("current names a missing directory: NeedsRebuild = %v", err)
+	}
+	m.Close()
+
 	// a different mapping version: the manager starts on an empty index
 	// and says why
-	m.Close()
+	if err := writeCurrent(root, filepath.Base(dir)); err != nil {
+		t.Fatal(err)
+	}
 	ix, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
