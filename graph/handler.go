@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/casegraph/casegraph/graph/generated"
+	"github.com/casegraph/casegraph/internal/workflow"
 )
 
 // Options tune the GraphQL handler.
@@ -19,6 +20,9 @@ type Options struct {
 	Jobs JobSource
 	// Introspection lets clients read the schema; GraphiQL needs it.
 	Introspection bool
+	// Workflow runs the handover mutations; when nil, one is made on the
+	// store.
+	Workflow *workflow.Workflow
 }
 
 // NewHandler returns the GraphQL endpoint over store: POST with a JSON body,
@@ -26,7 +30,12 @@ type Options struct {
 // presenter. It is built with handler.New, not NewDefaultServer, so that
 // nothing is enabled that we did not choose.
 func NewHandler(store Store, log *slog.Logger, opts Options) http.Handler {
-	cfg := generated.Config{Resolvers: &Resolver{Store: store, Jobs: opts.Jobs}}
+	if opts.Workflow == nil {
+		if ws, ok := store.(workflow.Store); ok {
+			opts.Workflow = workflow.New(ws, log, workflow.Options{})
+		}
+	}
+	cfg := generated.Config{Resolvers: &Resolver{Store: store, Jobs: opts.Jobs, Workflow: opts.Workflow}}
 	complexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.POST{})

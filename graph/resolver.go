@@ -8,6 +8,7 @@ import (
 
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/internal/ingest"
+	"github.com/casegraph/casegraph/internal/workflow"
 )
 
 // Store is what the GraphQL layer needs from the graph database.
@@ -17,6 +18,7 @@ type Store interface {
 	ListCases(ctx context.Context, f casegraph.CaseFilter, first int, after *casegraph.CaseKey) ([]casegraph.Case, bool, error)
 	CountCases(ctx context.Context, f casegraph.CaseFilter) (int, error)
 	BatchStore
+	WorkflowStore
 }
 
 // BatchStore loads many things by key in one round trip; dataloaders call it.
@@ -39,4 +41,6 @@ type JobSource interface {
 type Resolver struct {
 	Store Store
 	Jobs  JobSource // nil when the server runs no ingest jobs
+	// Workflow runs the handover mutations and the procedure reads.
+	Workflow *workflow.Workflow
 }

@@ -7,12 +7,56 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/graph/generated"
 	"github.com/casegraph/casegraph/graph/model"
 	"github.com/casegraph/casegraph/internal/ingest"
+	"github.com/casegraph/casegraph/internal/neo4jdb"
+	"github.com/casegraph/casegraph/internal/procedure"
+	"github.com/casegraph/casegraph/internal/workflow"
 )
+
+// Kind is the resolver for the kind field.
+func (r *alertResolver) Kind(ctx context.Context, obj *neo4jdb.Alert) (model.AlertKind, error) {
+	return model.AlertKind(obj.AlertKind), nil
+}
+
+// Severity is the resolver for the severity field.
+func (r *alertResolver) Severity(ctx context.Context, obj *neo4jdb.Alert) (model.Severity, error) {
+	return model.Severity(obj.AlertSeverity), nil
+}
+
+// Case is the resolver for the case field.
+func (r *alertResolver) Case(ctx context.Context, obj *neo4jdb.Alert) (*casegraph.Case, error) {
+	return optional(loaders(ctx).Case.Load(ctx, obj.Case))
+}
+
+// Person is the resolver for the person field.
+func (r *alertResolver) Person(ctx context.Context, obj *neo4jdb.Alert) (*casegraph.Person, error) {
+	return optionalPerson(ctx, obj.Person)
+}
+
+// Agency is the resolver for the agency field.
+func (r *alertResolver) Agency(ctx context.Context, obj *neo4jdb.Alert) (*casegraph.Agency, error) {
+	return optionalAgency(ctx, obj.Agency)
+}
+
+// District is the resolver for the district field.
+func (r *alertResolver) District(ctx context.Context, obj *neo4jdb.Alert) (*string, error) {
+	return nonEmpty(obj.District), nil
+}
+
+// OverdueDays is the resolver for the overdueDays field.
+func (r *alertResolver) OverdueDays(ctx context.Context, obj *neo4jdb.Alert) (int, error) {
+	return overdueDays(obj.EndAt, time.Now()), nil
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *alertConnectionResolver) TotalCount(ctx context.Context, obj *model.AlertConnection) (int, error) {
+	return r.Store.CountAlerts(ctx, obj.Filter)
+}
 
 // Agency is the resolver for the agency field.
 func (r *caseResolver) Agency(ctx context.Context, obj *casegraph.Case) (*casegraph.Agency, error) {
@@ -41,9 +85,143 @@ func (r *caseResolver) TransferredTo(ctx context.Context, obj *casegraph.Case) (
 	return l.To, err
 }
 
+// Timeline is the resolver for the timeline field.
+func (r *caseResolver) Timeline(ctx context.Context, obj *casegraph.Case) ([]neo4jdb.ProcedureEvent, error) {
+	return r.Store.Timeline(ctx, obj.UID)
+}
+
+// Procedure is the resolver for the procedure field.
+func (r *caseResolver) Procedure(ctx context.Context, obj *casegraph.Case) (*workflow.Procedure, error) {
+	return r.Workflow.CaseProcedure(ctx, obj.UID)
+}
+
 // TotalCount is the resolver for the totalCount field.
 func (r *caseConnectionResolver) TotalCount(ctx context.Context, obj *model.CaseConnection) (int, error) {
 	return r.Store.CountCases(ctx, obj.Filter)
+}
+
+// Kind is the resolver for the kind field.
+func (r *clockResolver) Kind(ctx context.Context, obj *procedure.Clock) (string, error) {
+	return string(obj.Kind), nil
+}
+
+// Case is the resolver for the case field.
+func (r *clockResolver) Case(ctx context.Context, obj *procedure.Clock) (*casegraph.Case, error) {
+	return optionalCase(ctx, obj.Case)
+}
+
+// Person is the resolver for the person field.
+func (r *clockResolver) Person(ctx context.Context, obj *procedure.Clock) (*casegraph.Person, error) {
+	return optionalPerson(ctx, obj.Person)
+}
+
+// Due is the resolver for the due field.
+func (r *clockResolver) Due(ctx context.Context, obj *procedure.Clock) (*time.Time, error) {
+	if obj.Deadline == nil {
+		return nil, nil
+	}
+	return &obj.Deadline.Due, nil
+}
+
+// Status is the resolver for the status field.
+func (r *clockResolver) Status(ctx context.Context, obj *procedure.Clock) (string, error) {
+	return string(obj.Status), nil
+}
+
+// PausedDays is the resolver for the pausedDays field.
+func (r *clockResolver) PausedDays(ctx context.Context, obj *procedure.Clock) (int, error) {
+	if obj.Deadline == nil {
+		return 0, nil
+	}
+	return obj.Deadline.PausedDays, nil
+}
+
+// Extensions is the resolver for the extensions field.
+func (r *clockResolver) Extensions(ctx context.Context, obj *procedure.Clock) (int, error) {
+	return len(obj.Extensions), nil
+}
+
+// Restarts is the resolver for the restarts field.
+func (r *clockResolver) Restarts(ctx context.Context, obj *procedure.Clock) (int, error) {
+	return len(obj.Restarts), nil
+}
+
+// Working is the resolver for the working field.
+func (r *clockResolver) Working(ctx context.Context, obj *procedure.Clock) ([]string, error) {
+	if obj.Deadline == nil {
+		return []string{}, nil
+	}
+	return obj.Deadline.Working, nil
+}
+
+// Person is the resolver for the person field.
+func (r *custodyStatusResolver) Person(ctx context.Context, obj *procedure.PersonState) (*casegraph.Person, error) {
+	return optional(loaders(ctx).Person.Load(ctx, obj.UID))
+}
+
+// Status is the resolver for the status field.
+func (r *custodyStatusResolver) Status(ctx context.Context, obj *procedure.PersonState) (string, error) {
+	return string(obj.Custody), nil
+}
+
+// Since is the resolver for the since field.
+func (r *custodyStatusResolver) Since(ctx context.Context, obj *procedure.PersonState) (*time.Time, error) {
+	return nonZero(obj.Since), nil
+}
+
+// Name is the resolver for the name field.
+func (r *handoverResolver) Name(ctx context.Context, obj *neo4jdb.FactHandover) (string, error) {
+	return workflow.HandoverName(obj.Type), nil
+}
+
+// Status is the resolver for the status field.
+func (r *handoverResolver) Status(ctx context.Context, obj *neo4jdb.FactHandover) (model.HandoverStatus, error) {
+	return model.HandoverStatus(obj.Status), nil
+}
+
+// FromCase is the resolver for the fromCase field.
+func (r *handoverResolver) FromCase(ctx context.Context, obj *neo4jdb.FactHandover) (*casegraph.Case, error) {
+	return optional(loaders(ctx).Case.Load(ctx, obj.FromCase))
+}
+
+// ToCase is the resolver for the toCase field.
+func (r *handoverResolver) ToCase(ctx context.Context, obj *neo4jdb.FactHandover) (*casegraph.Case, error) {
+	return optionalCase(ctx, obj.ToCase)
+}
+
+// FromAgency is the resolver for the fromAgency field.
+func (r *handoverResolver) FromAgency(ctx context.Context, obj *neo4jdb.FactHandover) (*casegraph.Agency, error) {
+	return optional(loaders(ctx).Agency.Load(ctx, obj.FromAgency))
+}
+
+// ToAgency is the resolver for the toAgency field.
+func (r *handoverResolver) ToAgency(ctx context.Context, obj *neo4jdb.FactHandover) (*casegraph.Agency, error) {
+	return optional(loaders(ctx).Agency.Load(ctx, obj.ToAgency))
+}
+
+// ReceivedAt is the resolver for the receivedAt field.
+func (r *handoverResolver) ReceivedAt(ctx context.Context, obj *neo4jdb.FactHandover) (*time.Time, error) {
+	return nonZero(obj.ReceivedAt), nil
+}
+
+// WaitedHours is the resolver for the waitedHours field.
+func (r *handoverResolver) WaitedHours(ctx context.Context, obj *neo4jdb.FactHandover) (float64, error) {
+	return waitedHours(obj, time.Now()), nil
+}
+
+// ReasonCode is the resolver for the reasonCode field.
+func (r *handoverResolver) ReasonCode(ctx context.Context, obj *neo4jdb.FactHandover) (*string, error) {
+	return nonEmpty(obj.ReasonCode), nil
+}
+
+// Reason is the resolver for the reason field.
+func (r *handoverResolver) Reason(ctx context.Context, obj *neo4jdb.FactHandover) (*string, error) {
+	return nonEmpty(obj.Reason), nil
+}
+
+// StartsClocks is the resolver for the startsClocks field.
+func (r *handoverResolver) StartsClocks(ctx context.Context, obj *neo4jdb.FactHandover) ([]procedure.TimeLimit, error) {
+	return derefLimits(r.Workflow.StartsOnAccept(obj.Type)), nil
 }
 
 // State is the resolver for the state field.
@@ -94,6 +272,61 @@ func (r *ingestJobResolver) Rejects(ctx context.Context, obj *ingest.JobStatus) 
 	return obj.Report.Rejects, nil
 }
 
+// OpenCase is the resolver for the openCase field.
+func (r *mutationResolver) OpenCase(ctx context.Context, input model.OpenCaseInput) (*casegraph.Case, error) {
+	uid, err := r.Workflow.OpenCase(ctx, workflow.OpenCaseInput{Agency: input.Agency, CaseNo: input.CaseNo,
+		Title: deref(input.Title), Summary: deref(input.Summary), District: deref(input.District), At: derefTime(input.At)})
+	if err != nil {
+		return nil, err
+	}
+	return r.caseAfter(ctx, uid)
+}
+
+// TransferCase is the resolver for the transferCase field.
+func (r *mutationResolver) TransferCase(ctx context.Context, input model.TransferCaseInput) (*neo4jdb.FactHandover, error) {
+	uid, err := r.Workflow.TransferCase(ctx, workflow.TransferInput{Case: input.Case, Type: input.Type, ToAgency: input.ToAgency,
+		Person: deref(input.Person), Variant: deref(input.Variant), Note: deref(input.Note), At: derefTime(input.At)})
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.HandoverByUID(ctx, uid)
+}
+
+// ReceiveHandover is the resolver for the receiveHandover field.
+func (r *mutationResolver) ReceiveHandover(ctx context.Context, input model.ReceiveHandoverInput) (*neo4jdb.FactHandover, error) {
+	_, err := r.Workflow.ReceiveHandover(ctx, workflow.ReceiveInput{Handover: input.Handover, Accept: input.Accept,
+		CaseNo: deref(input.CaseNo), ReasonCode: deref(input.ReasonCode), Reason: deref(input.Reason), At: derefTime(input.At)})
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.HandoverByUID(ctx, input.Handover)
+}
+
+// RecordDecision is the resolver for the recordDecision field.
+func (r *mutationResolver) RecordDecision(ctx context.Context, input model.RecordDecisionInput) (*casegraph.Case, error) {
+	_, err := r.Workflow.RecordDecision(ctx, workflow.DecisionInput{Case: input.Case, Kind: input.Kind, Subtype: deref(input.Subtype),
+		Person: deref(input.Person), Basis: deref(input.Basis), At: derefTime(input.At)})
+	if err != nil {
+		return nil, err
+	}
+	return r.caseAfter(ctx, input.Case)
+}
+
+// RecordMeasure is the resolver for the recordMeasure field.
+func (r *mutationResolver) RecordMeasure(ctx context.Context, input model.RecordMeasureInput) (*casegraph.Case, error) {
+	_, err := r.Workflow.RecordMeasure(ctx, workflow.MeasureInput{Case: input.Case, Person: input.Person, Kind: input.Kind,
+		At: derefTime(input.At)})
+	if err != nil {
+		return nil, err
+	}
+	return r.caseAfter(ctx, input.Case)
+}
+
+// Note is the resolver for the note field.
+func (r *nextStepResolver) Note(ctx context.Context, obj *procedure.Step) (*string, error) {
+	return nonEmpty(obj.Note), nil
+}
+
 // IDNumber is the resolver for the idNumber field.
 func (r *personResolver) IDNumber(ctx context.Context, obj *casegraph.Person) (*string, error) {
 	return nonEmpty(obj.IDNumber), nil
@@ -107,6 +340,16 @@ func (r *personResolver) Gender(ctx context.Context, obj *casegraph.Person) (*st
 // Cases is the resolver for the cases field.
 func (r *personResolver) Cases(ctx context.Context, obj *casegraph.Person) ([]casegraph.Involvement, error) {
 	return loaders(ctx).Involvements.Load(ctx, obj.UID)
+}
+
+// Stage is the resolver for the stage field.
+func (r *procedureResolver) Stage(ctx context.Context, obj *workflow.Procedure) (*casegraph.Stage, error) {
+	return stageOrNil(obj.Stage), nil
+}
+
+// CaseStage is the resolver for the caseStage field.
+func (r *procedureResolver) CaseStage(ctx context.Context, obj *workflow.Procedure) (*casegraph.Stage, error) {
+	return stageOrNil(obj.CaseStage), nil
 }
 
 // Agencies is the resolver for the agencies field.
@@ -155,6 +398,77 @@ func (r *queryResolver) IngestJob(ctx context.Context, id string) (*ingest.JobSt
 	return &st, nil
 }
 
+// HandoverInbox is the resolver for the handoverInbox field.
+func (r *queryResolver) HandoverInbox(ctx context.Context, status *model.HandoverStatus, first *int, after *string) (*model.HandoverConnection, error) {
+	return r.inbox(ctx, status, first, after)
+}
+
+// Handover is the resolver for the handover field.
+func (r *queryResolver) Handover(ctx context.Context, id string) (*neo4jdb.FactHandover, error) {
+	return r.Store.HandoverByUID(ctx, id)
+}
+
+// SupervisionAlerts is the resolver for the supervisionAlerts field.
+func (r *queryResolver) SupervisionAlerts(ctx context.Context, filter *model.AlertFilter, first *int, after *string) (*model.AlertConnection, error) {
+	return r.alerts(ctx, filter, first, after)
+}
+
+// Limit is the resolver for the limit field.
+func (r *timeLimitResolver) Limit(ctx context.Context, obj *procedure.TimeLimit) (string, error) {
+	if obj.Limit == nil {
+		return "", nil
+	}
+	return obj.Limit.String(), nil
+}
+
+// Message is the resolver for the message field.
+func (r *timelineEventResolver) Message(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*string, error) {
+	return nonEmpty(obj.Message), nil
+}
+
+// Case is the resolver for the case field.
+func (r *timelineEventResolver) Case(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*casegraph.Case, error) {
+	return optional(loaders(ctx).Case.Load(ctx, obj.Case))
+}
+
+// ToCase is the resolver for the toCase field.
+func (r *timelineEventResolver) ToCase(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*casegraph.Case, error) {
+	return optionalCase(ctx, obj.ToCase)
+}
+
+// Person is the resolver for the person field.
+func (r *timelineEventResolver) Person(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*casegraph.Person, error) {
+	return optionalPerson(ctx, obj.Person)
+}
+
+// Article is the resolver for the article field.
+func (r *timelineEventResolver) Article(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*string, error) {
+	return nonEmpty(obj.Article), nil
+}
+
+// Citation is the resolver for the citation field.
+func (r *timelineEventResolver) Citation(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*string, error) {
+	return nonEmpty(obj.Citation), nil
+}
+
+// Actor is the resolver for the actor field.
+func (r *timelineEventResolver) Actor(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*string, error) {
+	return nonEmpty(obj.Actor), nil
+}
+
+// StageAfter is the resolver for the stageAfter field.
+func (r *timelineEventResolver) StageAfter(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*casegraph.Stage, error) {
+	return stageOrNil(obj.StageAfter), nil
+}
+
+// Alert returns generated.AlertResolver implementation.
+func (r *Resolver) Alert() generated.AlertResolver { return &alertResolver{r} }
+
+// AlertConnection returns generated.AlertConnectionResolver implementation.
+func (r *Resolver) AlertConnection() generated.AlertConnectionResolver {
+	return &alertConnectionResolver{r}
+}
+
 // Case returns generated.CaseResolver implementation.
 func (r *Resolver) Case() generated.CaseResolver { return &caseResolver{r} }
 
@@ -163,19 +477,53 @@ func (r *Resolver) CaseConnection() generated.CaseConnectionResolver {
 	return &caseConnectionResolver{r}
 }
 
+// Clock returns generated.ClockResolver implementation.
+func (r *Resolver) Clock() generated.ClockResolver { return &clockResolver{r} }
+
+// CustodyStatus returns generated.CustodyStatusResolver implementation.
+func (r *Resolver) CustodyStatus() generated.CustodyStatusResolver { return &custodyStatusResolver{r} }
+
+// Handover returns generated.HandoverResolver implementation.
+func (r *Resolver) Handover() generated.HandoverResolver { return &handoverResolver{r} }
+
 // IngestJob returns generated.IngestJobResolver implementation.
 func (r *Resolver) IngestJob() generated.IngestJobResolver { return &ingestJobResolver{r} }
+
+// Mutation returns generated.MutationResolver implementation.
+func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
+// NextStep returns generated.NextStepResolver implementation.
+func (r *Resolver) NextStep() generated.NextStepResolver { return &nextStepResolver{r} }
 
 // Person returns generated.PersonResolver implementation.
 func (r *Resolver) Person() generated.PersonResolver { return &personResolver{r} }
 
+// Procedure returns generated.ProcedureResolver implementation.
+func (r *Resolver) Procedure() generated.ProcedureResolver { return &procedureResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// TimeLimit returns generated.TimeLimitResolver implementation.
+func (r *Resolver) TimeLimit() generated.TimeLimitResolver { return &timeLimitResolver{r} }
+
+// TimelineEvent returns generated.TimelineEventResolver implementation.
+func (r *Resolver) TimelineEvent() generated.TimelineEventResolver { return &timelineEventResolver{r} }
+
 type (
-	caseResolver           struct{ *Resolver }
-	caseConnectionResolver struct{ *Resolver }
-	ingestJobResolver      struct{ *Resolver }
-	personResolver         struct{ *Resolver }
-	queryResolver          struct{ *Resolver }
+	alertResolver           struct{ *Resolver }
+	alertConnectionResolver struct{ *Resolver }
+	caseResolver            struct{ *Resolver }
+	caseConnectionResolver  struct{ *Resolver }
+	clockResolver           struct{ *Resolver }
+	custodyStatusResolver   struct{ *Resolver }
+	handoverResolver        struct{ *Resolver }
+	ingestJobResolver       struct{ *Resolver }
+	mutationResolver        struct{ *Resolver }
+	nextStepResolver        struct{ *Resolver }
+	personResolver          struct{ *Resolver }
+	procedureResolver       struct{ *Resolver }
+	queryResolver           struct{ *Resolver }
+	timeLimitResolver       struct{ *Resolver }
+	timelineEventResolver   struct{ *Resolver }
 )

@@ -14,6 +14,7 @@ import (
 
 	"github.com/casegraph/casegraph/internal/config"
 	"github.com/casegraph/casegraph/internal/ingest"
+	"github.com/casegraph/casegraph/internal/workflow"
 )
 
 const ingestUsage = `Usage: casegraph ingest [flags] FILE...
@@ -154,6 +155,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		DryRun:     *dryRun,
 		Log:        log,
 		OnProgress: progress.update,
+	}
+	if !*dryRun {
+		opts.OnCommit = syncProcedure(workflow.New(db, log, workflow.Options{}), log)
 	}
 	if rejects != nil {
 		opts.OnReject = func(r ingest.Reject) error { return rejects.Encode(r) }

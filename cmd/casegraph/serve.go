@@ -18,6 +18,7 @@ import (
 	"github.com/casegraph/casegraph/internal/logging"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 	"github.com/casegraph/casegraph/internal/server"
+	"github.com/casegraph/casegraph/internal/workflow"
 	"github.com/casegraph/casegraph/internal/synth"
 )
 
@@ -92,18 +93,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	wf := workflow.New(db, log, workflow.Options{})
 	// The background preparation must end before the driver closes.
 	bgctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		prepare(bgctx, db, cfg, log)
+		prepare(bgctx, db, cfg, log, wf)
 	}()
 	defer wg.Wait()
 	defer cancel()
 
-	jobs, err := ingest.NewJobs(filepath.Join(cfg.DataDir, "ingest"), db, ingest.Options{}, log)
+	jobs, err := ingest.NewJobs(filepath.Join(cfg.DataDir, "ingest"), db, ingest.Options{OnCommit: syncProcedure(wf, log)}, log)
 	if err != nil {
 		return err
 	}
@@ -112,7 +114,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	defer cancel() // before Wait: the worker stops when bgctx ends
 
 	router := server.NewRouter(server.Options{
-		GraphQL: graph.NewHandler(db, log, graph.Options{Introspection: cfg.Introspection, Jobs: jobs}),
+		GraphQL: graph.NewHandler(db, log, graph.Options{Introspection: cfg.Introspection, Jobs: jobs, Workflow: wf}),
 		Ingest:  ingest.Handler(jobs),
 		Ready:   readiness(db),
 		Log:     log,
@@ -125,7 +127,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 // prepare applies the migrations, retrying while Neo4j is away, then loads
 // the demo graph into an empty database when asked to. Until it succeeds
 // /readyz answers 503.
-func prepare(ctx context.Context, db *neo4jdb.DB, cfg config.Config, log *slog.Logger) {
+func prepare(ctx context.Context, db *neo4jdb.DB, cfg config.Config, log *slog.Logger, wf *workflow.Workflow) {
 	for attempt := 1; ; attempt++ {
 		_, err := db.Migrate(ctx)
 		if err == nil {
@@ -150,7 +152,7 @@ func prepare(ctx context.Context, db *neo4jdb.DB, cfg config.Config, log *slog.L
 		log.Info("demo graph not loaded: the database already has cases", "cases", n)
 		return
 	}
-	rep, err := loadDemo(ctx, db)
+	rep, err := loadDemo(ctx, db, syncProcedure(wf, log))
 	if err != nil {
 		log.Error("demo graph not loaded", "err", err)
 		return
@@ -165,7 +167,7 @@ const (
 	demoSeed  = 1
 )
 
-func loadDemo(ctx context.Context, db *neo4jdb.DB) (ingest.Report, error) {
+func loadDemo(ctx context.Context, db *neo4jdb.DB, onCommit func(context.Context, []string)) (ingest.Report, error) {
 	pr, pw := io.Pipe()
 	go func() {
 		opts := synth.Defaults()
@@ -178,7 +180,20 @@ func loadDemo(ctx context.Context, db *neo4jdb.DB) (ingest.Report, error) {
 		pw.CloseWithError(err)
 	}()
 	defer pr.Close()
-	return ingest.Run(ctx, db, ingest.NewNDJSONDecoder(pr, "demo"), ingest.Options{})
+	return ingest.Run(ctx, db, ingest.NewNDJSONDecoder(pr, "demo"), ingest.Options{OnCommit: onCommit})
+}
+
+// syncProcedure is ingest's commit hook: the lineages a batch touched go
+// through the procedure engine, so that stages, timelines and supervision
+// deadlines follow the records. A failure is logged with the cases; running
+// the same ingest again repeats the sync (ingest is idempotent).
+func syncProcedure(wf *workflow.Workflow, log *slog.Logger) func(context.Context, []string) {
+	return func(ctx context.Context, cases []string) {
+		if err := wf.Sync(ctx, cases); err != nil {
+			log.Error("procedure sync failed; stages and deadlines of these cases may be stale until they are ingested again",
+				"cases", len(cases), "first", cases[0], "err", err)
+		}
+	}
 }
 
 // readiness is ready when Neo4j answers and every migration is applied.

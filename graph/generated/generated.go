@@ -17,6 +17,9 @@ import (
 	"github.com/casegraph/casegraph/graph/model"
 	"github.com/casegraph/casegraph/graph/scalar"
 	"github.com/casegraph/casegraph/internal/ingest"
+	"github.com/casegraph/casegraph/internal/neo4jdb"
+	"github.com/casegraph/casegraph/internal/procedure"
+	"github.com/casegraph/casegraph/internal/workflow"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -31,11 +34,21 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Alert() AlertResolver
+	AlertConnection() AlertConnectionResolver
 	Case() CaseResolver
 	CaseConnection() CaseConnectionResolver
+	Clock() ClockResolver
+	CustodyStatus() CustodyStatusResolver
+	Handover() HandoverResolver
 	IngestJob() IngestJobResolver
+	Mutation() MutationResolver
+	NextStep() NextStepResolver
 	Person() PersonResolver
+	Procedure() ProcedureResolver
 	Query() QueryResolver
+	TimeLimit() TimeLimitResolver
+	TimelineEvent() TimelineEventResolver
 }
 
 type DirectiveRoot struct {
@@ -49,6 +62,37 @@ type ComplexityRoot struct {
 		Region func(childComplexity int) int
 	}
 
+	Alert struct {
+		Agency      func(childComplexity int) int
+		Article     func(childComplexity int) int
+		Case        func(childComplexity int) int
+		Citation    func(childComplexity int) int
+		District    func(childComplexity int) int
+		DueAt       func(childComplexity int) int
+		Facts       func(childComplexity int) int
+		FlagNames   func(childComplexity int) int
+		Flags       func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		OverdueDays func(childComplexity int) int
+		Person      func(childComplexity int) int
+		Rule        func(childComplexity int) int
+		Severity    func(childComplexity int) int
+		StartedAt   func(childComplexity int) int
+		Title       func(childComplexity int) int
+		UID         func(childComplexity int) int
+	}
+
+	AlertConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AlertEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Case struct {
 		Agency          func(childComplexity int) int
 		CaseNo          func(childComplexity int) int
@@ -58,9 +102,11 @@ type ComplexityRoot struct {
 		Kind            func(childComplexity int) int
 		Offenses        func(childComplexity int) int
 		Parties         func(childComplexity int) int
+		Procedure       func(childComplexity int) int
 		Sealed          func(childComplexity int) int
 		Stage           func(childComplexity int) int
 		Summary         func(childComplexity int) int
+		Timeline        func(childComplexity int) int
 		Title           func(childComplexity int) int
 		TransferredFrom func(childComplexity int) int
 		TransferredTo   func(childComplexity int) int
@@ -74,6 +120,58 @@ type ComplexityRoot struct {
 	}
 
 	CaseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Clock struct {
+		Article    func(childComplexity int) int
+		Case       func(childComplexity int) int
+		Citation   func(childComplexity int) int
+		Custody    func(childComplexity int) int
+		Due        func(childComplexity int) int
+		Extensions func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Late       func(childComplexity int) int
+		PausedDays func(childComplexity int) int
+		Person     func(childComplexity int) int
+		Restarts   func(childComplexity int) int
+		Rule       func(childComplexity int) int
+		Start      func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Title      func(childComplexity int) int
+		Working    func(childComplexity int) int
+	}
+
+	CustodyStatus struct {
+		Person func(childComplexity int) int
+		Since  func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
+	Handover struct {
+		FromAgency   func(childComplexity int) int
+		FromCase     func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		ReasonCode   func(childComplexity int) int
+		ReceivedAt   func(childComplexity int) int
+		SentAt       func(childComplexity int) int
+		StartsClocks func(childComplexity int) int
+		Status       func(childComplexity int) int
+		ToAgency     func(childComplexity int) int
+		ToCase       func(childComplexity int) int
+		Type         func(childComplexity int) int
+		UID          func(childComplexity int) int
+		WaitedHours  func(childComplexity int) int
+	}
+
+	HandoverConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	HandoverEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -108,6 +206,24 @@ type ComplexityRoot struct {
 		Role func(childComplexity int) int
 	}
 
+	Mutation struct {
+		OpenCase        func(childComplexity int, input model.OpenCaseInput) int
+		ReceiveHandover func(childComplexity int, input model.ReceiveHandoverInput) int
+		RecordDecision  func(childComplexity int, input model.RecordDecisionInput) int
+		RecordMeasure   func(childComplexity int, input model.RecordMeasureInput) int
+		TransferCase    func(childComplexity int, input model.TransferCaseInput) int
+	}
+
+	NextStep struct {
+		Actor    func(childComplexity int) int
+		Citation func(childComplexity int) int
+		Machine  func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Note     func(childComplexity int) int
+		Rule     func(childComplexity int) int
+		To       func(childComplexity int) int
+	}
+
 	Offense struct {
 		Article func(childComplexity int) int
 		Code    func(childComplexity int) int
@@ -135,13 +251,49 @@ type ComplexityRoot struct {
 		UID       func(childComplexity int) int
 	}
 
+	Procedure struct {
+		CaseStage func(childComplexity int) int
+		Clocks    func(childComplexity int) int
+		Custody   func(childComplexity int) int
+		Next      func(childComplexity int) int
+		Rounds    func(childComplexity int) int
+		Stage     func(childComplexity int) int
+	}
+
 	Query struct {
-		Agencies     func(childComplexity int) int
-		Case         func(childComplexity int, id string) int
-		CaseByNumber func(childComplexity int, agency string, number string) int
-		Cases        func(childComplexity int, filter *model.CaseFilter, first *int, after *string) int
-		IngestJob    func(childComplexity int, id string) int
-		Person       func(childComplexity int, id string) int
+		Agencies          func(childComplexity int) int
+		Case              func(childComplexity int, id string) int
+		CaseByNumber      func(childComplexity int, agency string, number string) int
+		Cases             func(childComplexity int, filter *model.CaseFilter, first *int, after *string) int
+		Handover          func(childComplexity int, id string) int
+		HandoverInbox     func(childComplexity int, status *model.HandoverStatus, first *int, after *string) int
+		IngestJob         func(childComplexity int, id string) int
+		Person            func(childComplexity int, id string) int
+		SupervisionAlerts func(childComplexity int, filter *model.AlertFilter, first *int, after *string) int
+	}
+
+	TimeLimit struct {
+		Article  func(childComplexity int) int
+		Citation func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Limit    func(childComplexity int) int
+		Title    func(childComplexity int) int
+	}
+
+	TimelineEvent struct {
+		Actor      func(childComplexity int) int
+		Article    func(childComplexity int) int
+		At         func(childComplexity int) int
+		Case       func(childComplexity int) int
+		Citation   func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Message    func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Person     func(childComplexity int) int
+		StageAfter func(childComplexity int) int
+		Status     func(childComplexity int) int
+		ToCase     func(childComplexity int) int
+		UID        func(childComplexity int) int
 	}
 
 	Transfer struct {
@@ -156,15 +308,64 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AlertResolver interface {
+	Kind(ctx context.Context, obj *neo4jdb.Alert) (model.AlertKind, error)
+	Severity(ctx context.Context, obj *neo4jdb.Alert) (model.Severity, error)
+
+	Case(ctx context.Context, obj *neo4jdb.Alert) (*casegraph.Case, error)
+	Person(ctx context.Context, obj *neo4jdb.Alert) (*casegraph.Person, error)
+	Agency(ctx context.Context, obj *neo4jdb.Alert) (*casegraph.Agency, error)
+	District(ctx context.Context, obj *neo4jdb.Alert) (*string, error)
+
+	OverdueDays(ctx context.Context, obj *neo4jdb.Alert) (int, error)
+}
+type AlertConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.AlertConnection) (int, error)
+}
 type CaseResolver interface {
 	Agency(ctx context.Context, obj *casegraph.Case) (*casegraph.Agency, error)
 	Parties(ctx context.Context, obj *casegraph.Case) ([]casegraph.Party, error)
 	Offenses(ctx context.Context, obj *casegraph.Case) ([]casegraph.Offense, error)
 	TransferredFrom(ctx context.Context, obj *casegraph.Case) ([]casegraph.Transfer, error)
 	TransferredTo(ctx context.Context, obj *casegraph.Case) ([]casegraph.Transfer, error)
+	Timeline(ctx context.Context, obj *casegraph.Case) ([]neo4jdb.ProcedureEvent, error)
+	Procedure(ctx context.Context, obj *casegraph.Case) (*workflow.Procedure, error)
 }
 type CaseConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.CaseConnection) (int, error)
+}
+type ClockResolver interface {
+	Kind(ctx context.Context, obj *procedure.Clock) (string, error)
+	Case(ctx context.Context, obj *procedure.Clock) (*casegraph.Case, error)
+	Person(ctx context.Context, obj *procedure.Clock) (*casegraph.Person, error)
+
+	Due(ctx context.Context, obj *procedure.Clock) (*time.Time, error)
+	Status(ctx context.Context, obj *procedure.Clock) (string, error)
+
+	PausedDays(ctx context.Context, obj *procedure.Clock) (int, error)
+	Extensions(ctx context.Context, obj *procedure.Clock) (int, error)
+	Restarts(ctx context.Context, obj *procedure.Clock) (int, error)
+
+	Working(ctx context.Context, obj *procedure.Clock) ([]string, error)
+}
+type CustodyStatusResolver interface {
+	Person(ctx context.Context, obj *procedure.PersonState) (*casegraph.Person, error)
+	Status(ctx context.Context, obj *procedure.PersonState) (string, error)
+	Since(ctx context.Context, obj *procedure.PersonState) (*time.Time, error)
+}
+type HandoverResolver interface {
+	Name(ctx context.Context, obj *neo4jdb.FactHandover) (string, error)
+	Status(ctx context.Context, obj *neo4jdb.FactHandover) (model.HandoverStatus, error)
+	FromCase(ctx context.Context, obj *neo4jdb.FactHandover) (*casegraph.Case, error)
+	ToCase(ctx context.Context, obj *neo4jdb.FactHandover) (*casegraph.Case, error)
+	FromAgency(ctx context.Context, obj *neo4jdb.FactHandover) (*casegraph.Agency, error)
+	ToAgency(ctx context.Context, obj *neo4jdb.FactHandover) (*casegraph.Agency, error)
+
+	ReceivedAt(ctx context.Context, obj *neo4jdb.FactHandover) (*time.Time, error)
+	WaitedHours(ctx context.Context, obj *neo4jdb.FactHandover) (float64, error)
+	ReasonCode(ctx context.Context, obj *neo4jdb.FactHandover) (*string, error)
+	Reason(ctx context.Context, obj *neo4jdb.FactHandover) (*string, error)
+	StartsClocks(ctx context.Context, obj *neo4jdb.FactHandover) ([]procedure.TimeLimit, error)
 }
 type IngestJobResolver interface {
 	State(ctx context.Context, obj *ingest.JobStatus) (model.IngestJobState, error)
@@ -178,11 +379,25 @@ type IngestJobResolver interface {
 	Replaced(ctx context.Context, obj *ingest.JobStatus) (int, error)
 	Rejects(ctx context.Context, obj *ingest.JobStatus) ([]ingest.Reject, error)
 }
+type MutationResolver interface {
+	OpenCase(ctx context.Context, input model.OpenCaseInput) (*casegraph.Case, error)
+	TransferCase(ctx context.Context, input model.TransferCaseInput) (*neo4jdb.FactHandover, error)
+	ReceiveHandover(ctx context.Context, input model.ReceiveHandoverInput) (*neo4jdb.FactHandover, error)
+	RecordDecision(ctx context.Context, input model.RecordDecisionInput) (*casegraph.Case, error)
+	RecordMeasure(ctx context.Context, input model.RecordMeasureInput) (*casegraph.Case, error)
+}
+type NextStepResolver interface {
+	Note(ctx context.Context, obj *procedure.Step) (*string, error)
+}
 type PersonResolver interface {
 	IDNumber(ctx context.Context, obj *casegraph.Person) (*string, error)
 
 	Gender(ctx context.Context, obj *casegraph.Person) (*string, error)
 	Cases(ctx context.Context, obj *casegraph.Person) ([]casegraph.Involvement, error)
+}
+type ProcedureResolver interface {
+	Stage(ctx context.Context, obj *workflow.Procedure) (*casegraph.Stage, error)
+	CaseStage(ctx context.Context, obj *workflow.Procedure) (*casegraph.Stage, error)
 }
 type QueryResolver interface {
 	Agencies(ctx context.Context) ([]casegraph.Agency, error)
@@ -191,6 +406,22 @@ type QueryResolver interface {
 	Person(ctx context.Context, id string) (*casegraph.Person, error)
 	Cases(ctx context.Context, filter *model.CaseFilter, first *int, after *string) (*model.CaseConnection, error)
 	IngestJob(ctx context.Context, id string) (*ingest.JobStatus, error)
+	HandoverInbox(ctx context.Context, status *model.HandoverStatus, first *int, after *string) (*model.HandoverConnection, error)
+	Handover(ctx context.Context, id string) (*neo4jdb.FactHandover, error)
+	SupervisionAlerts(ctx context.Context, filter *model.AlertFilter, first *int, after *string) (*model.AlertConnection, error)
+}
+type TimeLimitResolver interface {
+	Limit(ctx context.Context, obj *procedure.TimeLimit) (string, error)
+}
+type TimelineEventResolver interface {
+	Message(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*string, error)
+	Case(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*casegraph.Case, error)
+	ToCase(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*casegraph.Case, error)
+	Person(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*casegraph.Person, error)
+	Article(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*string, error)
+	Citation(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*string, error)
+	Actor(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*string, error)
+	StageAfter(ctx context.Context, obj *neo4jdb.ProcedureEvent) (*casegraph.Stage, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -235,6 +466,141 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agency.Region(childComplexity), true
+
+	case "Alert.agency":
+		if e.ComplexityRoot.Alert.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.Agency(childComplexity), true
+	case "Alert.article":
+		if e.ComplexityRoot.Alert.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.Article(childComplexity), true
+	case "Alert.case":
+		if e.ComplexityRoot.Alert.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.Case(childComplexity), true
+	case "Alert.citation":
+		if e.ComplexityRoot.Alert.Citation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.Citation(childComplexity), true
+	case "Alert.district":
+		if e.ComplexityRoot.Alert.District == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.District(childComplexity), true
+	case "Alert.dueAt":
+		if e.ComplexityRoot.Alert.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.DueAt(childComplexity), true
+	case "Alert.facts":
+		if e.ComplexityRoot.Alert.Facts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.Facts(childComplexity), true
+	case "Alert.flagNames":
+		if e.ComplexityRoot.Alert.FlagNames == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.FlagNames(childComplexity), true
+	case "Alert.flags":
+		if e.ComplexityRoot.Alert.Flags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.Flags(childComplexity), true
+	case "Alert.kind":
+		if e.ComplexityRoot.Alert.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.Kind(childComplexity), true
+	case "Alert.overdueDays":
+		if e.ComplexityRoot.Alert.OverdueDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.OverdueDays(childComplexity), true
+	case "Alert.person":
+		if e.ComplexityRoot.Alert.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.Person(childComplexity), true
+	case "Alert.rule":
+		if e.ComplexityRoot.Alert.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.Rule(childComplexity), true
+	case "Alert.severity":
+		if e.ComplexityRoot.Alert.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.Severity(childComplexity), true
+	case "Alert.startedAt":
+		if e.ComplexityRoot.Alert.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.StartedAt(childComplexity), true
+	case "Alert.title":
+		if e.ComplexityRoot.Alert.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.Title(childComplexity), true
+	case "Alert.id":
+		if e.ComplexityRoot.Alert.UID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Alert.UID(childComplexity), true
+
+	case "AlertConnection.edges":
+		if e.ComplexityRoot.AlertConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlertConnection.Edges(childComplexity), true
+	case "AlertConnection.pageInfo":
+		if e.ComplexityRoot.AlertConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlertConnection.PageInfo(childComplexity), true
+	case "AlertConnection.totalCount":
+		if e.ComplexityRoot.AlertConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlertConnection.TotalCount(childComplexity), true
+
+	case "AlertEdge.cursor":
+		if e.ComplexityRoot.AlertEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlertEdge.Cursor(childComplexity), true
+	case "AlertEdge.node":
+		if e.ComplexityRoot.AlertEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AlertEdge.Node(childComplexity), true
 
 	case "Case.agency":
 		if e.ComplexityRoot.Case.Agency == nil {
@@ -284,6 +650,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.Parties(childComplexity), true
+	case "Case.procedure":
+		if e.ComplexityRoot.Case.Procedure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Procedure(childComplexity), true
 	case "Case.sealed":
 		if e.ComplexityRoot.Case.Sealed == nil {
 			break
@@ -302,6 +674,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.Summary(childComplexity), true
+	case "Case.timeline":
+		if e.ComplexityRoot.Case.Timeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.Timeline(childComplexity), true
 	case "Case.title":
 		if e.ComplexityRoot.Case.Title == nil {
 			break
@@ -358,6 +736,233 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseEdge.Node(childComplexity), true
+
+	case "Clock.article":
+		if e.ComplexityRoot.Clock.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Article(childComplexity), true
+	case "Clock.case":
+		if e.ComplexityRoot.Clock.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Case(childComplexity), true
+	case "Clock.citation":
+		if e.ComplexityRoot.Clock.Citation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Citation(childComplexity), true
+	case "Clock.custody":
+		if e.ComplexityRoot.Clock.Custody == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Custody(childComplexity), true
+	case "Clock.due":
+		if e.ComplexityRoot.Clock.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Due(childComplexity), true
+	case "Clock.extensions":
+		if e.ComplexityRoot.Clock.Extensions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Extensions(childComplexity), true
+	case "Clock.kind":
+		if e.ComplexityRoot.Clock.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Kind(childComplexity), true
+	case "Clock.late":
+		if e.ComplexityRoot.Clock.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Late(childComplexity), true
+	case "Clock.pausedDays":
+		if e.ComplexityRoot.Clock.PausedDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.PausedDays(childComplexity), true
+	case "Clock.person":
+		if e.ComplexityRoot.Clock.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Person(childComplexity), true
+	case "Clock.restarts":
+		if e.ComplexityRoot.Clock.Restarts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Restarts(childComplexity), true
+	case "Clock.rule":
+		if e.ComplexityRoot.Clock.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Rule(childComplexity), true
+	case "Clock.start":
+		if e.ComplexityRoot.Clock.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Start(childComplexity), true
+	case "Clock.status":
+		if e.ComplexityRoot.Clock.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Status(childComplexity), true
+	case "Clock.title":
+		if e.ComplexityRoot.Clock.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Title(childComplexity), true
+	case "Clock.working":
+		if e.ComplexityRoot.Clock.Working == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Clock.Working(childComplexity), true
+
+	case "CustodyStatus.person":
+		if e.ComplexityRoot.CustodyStatus.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustodyStatus.Person(childComplexity), true
+	case "CustodyStatus.since":
+		if e.ComplexityRoot.CustodyStatus.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustodyStatus.Since(childComplexity), true
+	case "CustodyStatus.status":
+		if e.ComplexityRoot.CustodyStatus.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustodyStatus.Status(childComplexity), true
+
+	case "Handover.fromAgency":
+		if e.ComplexityRoot.Handover.FromAgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Handover.FromAgency(childComplexity), true
+	case "Handover.fromCase":
+		if e.ComplexityRoot.Handover.FromCase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Handover.FromCase(childComplexity), true
+	case "Handover.name":
+		if e.ComplexityRoot.Handover.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Handover.Name(childComplexity), true
+	case "Handover.reason":
+		if e.ComplexityRoot.Handover.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Handover.Reason(childComplexity), true
+	case "Handover.reasonCode":
+		if e.ComplexityRoot.Handover.ReasonCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Handover.ReasonCode(childComplexity), true
+	case "Handover.receivedAt":
+		if e.ComplexityRoot.Handover.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Handover.ReceivedAt(childComplexity), true
+	case "Handover.sentAt":
+		if e.ComplexityRoot.Handover.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Handover.SentAt(childComplexity), true
+	case "Handover.startsClocks":
+		if e.ComplexityRoot.Handover.StartsClocks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Handover.StartsClocks(childComplexity), true
+	case "Handover.status":
+		if e.ComplexityRoot.Handover.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Handover.Status(childComplexity), true
+	case "Handover.toAgency":
+		if e.ComplexityRoot.Handover.ToAgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Handover.ToAgency(childComplexity), true
+	case "Handover.toCase":
+		if e.ComplexityRoot.Handover.ToCase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Handover.ToCase(childComplexity), true
+	case "Handover.type":
+		if e.ComplexityRoot.Handover.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Handover.Type(childComplexity), true
+	case "Handover.id":
+		if e.ComplexityRoot.Handover.UID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Handover.UID(childComplexity), true
+	case "Handover.waitedHours":
+		if e.ComplexityRoot.Handover.WaitedHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Handover.WaitedHours(childComplexity), true
+
+	case "HandoverConnection.edges":
+		if e.ComplexityRoot.HandoverConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverConnection.Edges(childComplexity), true
+	case "HandoverConnection.pageInfo":
+		if e.ComplexityRoot.HandoverConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverConnection.PageInfo(childComplexity), true
+
+	case "HandoverEdge.cursor":
+		if e.ComplexityRoot.HandoverEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverEdge.Cursor(childComplexity), true
+	case "HandoverEdge.node":
+		if e.ComplexityRoot.HandoverEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandoverEdge.Node(childComplexity), true
 
 	case "IngestJob.bytes":
 		if e.ComplexityRoot.IngestJob.Bytes == nil {
@@ -488,6 +1093,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Involvement.Role(childComplexity), true
 
+	case "Mutation.openCase":
+		if e.ComplexityRoot.Mutation.OpenCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenCase(childComplexity, args["input"].(model.OpenCaseInput)), true
+	case "Mutation.receiveHandover":
+		if e.ComplexityRoot.Mutation.ReceiveHandover == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_receiveHandover_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReceiveHandover(childComplexity, args["input"].(model.ReceiveHandoverInput)), true
+	case "Mutation.recordDecision":
+		if e.ComplexityRoot.Mutation.RecordDecision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordDecision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordDecision(childComplexity, args["input"].(model.RecordDecisionInput)), true
+	case "Mutation.recordMeasure":
+		if e.ComplexityRoot.Mutation.RecordMeasure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMeasure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMeasure(childComplexity, args["input"].(model.RecordMeasureInput)), true
+	case "Mutation.transferCase":
+		if e.ComplexityRoot.Mutation.TransferCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferCase(childComplexity, args["input"].(model.TransferCaseInput)), true
+
+	case "NextStep.actor":
+		if e.ComplexityRoot.NextStep.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NextStep.Actor(childComplexity), true
+	case "NextStep.citation":
+		if e.ComplexityRoot.NextStep.Citation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NextStep.Citation(childComplexity), true
+	case "NextStep.machine":
+		if e.ComplexityRoot.NextStep.Machine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NextStep.Machine(childComplexity), true
+	case "NextStep.name":
+		if e.ComplexityRoot.NextStep.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NextStep.Name(childComplexity), true
+	case "NextStep.note":
+		if e.ComplexityRoot.NextStep.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NextStep.Note(childComplexity), true
+	case "NextStep.rule":
+		if e.ComplexityRoot.NextStep.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NextStep.Rule(childComplexity), true
+	case "NextStep.to":
+		if e.ComplexityRoot.NextStep.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NextStep.To(childComplexity), true
+
 	case "Offense.article":
 		if e.ComplexityRoot.Offense.Article == nil {
 			break
@@ -582,6 +1286,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Person.UID(childComplexity), true
 
+	case "Procedure.caseStage":
+		if e.ComplexityRoot.Procedure.CaseStage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procedure.CaseStage(childComplexity), true
+	case "Procedure.clocks":
+		if e.ComplexityRoot.Procedure.Clocks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procedure.Clocks(childComplexity), true
+	case "Procedure.custody":
+		if e.ComplexityRoot.Procedure.Custody == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procedure.Custody(childComplexity), true
+	case "Procedure.next":
+		if e.ComplexityRoot.Procedure.Next == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procedure.Next(childComplexity), true
+	case "Procedure.supplementaryRounds":
+		if e.ComplexityRoot.Procedure.Rounds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procedure.Rounds(childComplexity), true
+	case "Procedure.stage":
+		if e.ComplexityRoot.Procedure.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procedure.Stage(childComplexity), true
+
 	case "Query.agencies":
 		if e.ComplexityRoot.Query.Agencies == nil {
 			break
@@ -621,6 +1362,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Cases(childComplexity, args["filter"].(*model.CaseFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.handover":
+		if e.ComplexityRoot.Query.Handover == nil {
+			break
+		}
+
+		args, err := ec.field_Query_handover_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Handover(childComplexity, args["id"].(string)), true
+	case "Query.handoverInbox":
+		if e.ComplexityRoot.Query.HandoverInbox == nil {
+			break
+		}
+
+		args, err := ec.field_Query_handoverInbox_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HandoverInbox(childComplexity, args["status"].(*model.HandoverStatus), args["first"].(*int), args["after"].(*string)), true
 	case "Query.ingestJob":
 		if e.ComplexityRoot.Query.IngestJob == nil {
 			break
@@ -644,6 +1407,127 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Person(childComplexity, args["id"].(string)), true
+	case "Query.supervisionAlerts":
+		if e.ComplexityRoot.Query.SupervisionAlerts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_supervisionAlerts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SupervisionAlerts(childComplexity, args["filter"].(*model.AlertFilter), args["first"].(*int), args["after"].(*string)), true
+
+	case "TimeLimit.article":
+		if e.ComplexityRoot.TimeLimit.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeLimit.Article(childComplexity), true
+	case "TimeLimit.citation":
+		if e.ComplexityRoot.TimeLimit.Citation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeLimit.Citation(childComplexity), true
+	case "TimeLimit.rule":
+		if e.ComplexityRoot.TimeLimit.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeLimit.ID(childComplexity), true
+	case "TimeLimit.limit":
+		if e.ComplexityRoot.TimeLimit.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeLimit.Limit(childComplexity), true
+	case "TimeLimit.title":
+		if e.ComplexityRoot.TimeLimit.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeLimit.Title(childComplexity), true
+
+	case "TimelineEvent.actor":
+		if e.ComplexityRoot.TimelineEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Actor(childComplexity), true
+	case "TimelineEvent.article":
+		if e.ComplexityRoot.TimelineEvent.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Article(childComplexity), true
+	case "TimelineEvent.at":
+		if e.ComplexityRoot.TimelineEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.At(childComplexity), true
+	case "TimelineEvent.case":
+		if e.ComplexityRoot.TimelineEvent.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Case(childComplexity), true
+	case "TimelineEvent.citation":
+		if e.ComplexityRoot.TimelineEvent.Citation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Citation(childComplexity), true
+	case "TimelineEvent.kind":
+		if e.ComplexityRoot.TimelineEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Kind(childComplexity), true
+	case "TimelineEvent.message":
+		if e.ComplexityRoot.TimelineEvent.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Message(childComplexity), true
+	case "TimelineEvent.name":
+		if e.ComplexityRoot.TimelineEvent.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Name(childComplexity), true
+	case "TimelineEvent.person":
+		if e.ComplexityRoot.TimelineEvent.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Person(childComplexity), true
+	case "TimelineEvent.stageAfter":
+		if e.ComplexityRoot.TimelineEvent.StageAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.StageAfter(childComplexity), true
+	case "TimelineEvent.status":
+		if e.ComplexityRoot.TimelineEvent.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Status(childComplexity), true
+	case "TimelineEvent.toCase":
+		if e.ComplexityRoot.TimelineEvent.ToCase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.ToCase(childComplexity), true
+	case "TimelineEvent.id":
+		if e.ComplexityRoot.TimelineEvent.UID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.UID(childComplexity), true
 
 	case "Transfer.at":
 		if e.ComplexityRoot.Transfer.At == nil {
@@ -679,7 +1563,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AlertFilter", ec.unmarshalInputAlertFilter),
 			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
+			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
+			graphql.NewInputUnmarshaler("ReceiveHandoverInput", ec.unmarshalInputReceiveHandoverInput),
+			graphql.NewInputUnmarshaler("RecordDecisionInput", ec.unmarshalInputRecordDecisionInput),
+			graphql.NewInputUnmarshaler("RecordMeasureInput", ec.unmarshalInputRecordMeasureInput),
+			graphql.NewInputUnmarshaler("TransferCaseInput", ec.unmarshalInputTransferCaseInput),
 		)
 	}
 	first := true
@@ -715,6 +1605,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -747,6 +1652,7 @@ courts (法院) into one graph. This is the public API.
 """
 schema {
   query: Query
+  mutation: Mutation
 }
 
 type Query {
@@ -771,6 +1677,308 @@ type Query {
 
   "An ingest job submitted at POST /api/ingest (导入任务); null when there is none."
   ingestJob(id: ID!): IngestJob
+
+  """
+  Handovers (移送) addressed to the caller's agency, oldest sent first, each
+  with how long it has waited and the clocks acceptance starts (待接收移送).
+  first is 1 to 100.
+  """
+  handoverInbox(status: HandoverStatus = PENDING, first: Int = 20, after: String): HandoverConnection!
+
+  "One handover by id; null when there is none."
+  handover(id: ID!): Handover
+
+  """
+  Supervision alerts (法律监督预警), most urgent first: running clocks that
+  are overdue or due within filter.dueWithinDays, the red flags of
+  criminal-procedure.md §5.2 the data shows, and recorded events the
+  procedure does not allow. first is 1 to 100.
+  """
+  supervisionAlerts(filter: AlertFilter, first: Int = 20, after: String): AlertConnection!
+}
+
+"""
+The handover workflow (公检法协同). Each mutation acts for the caller's agency
+(the X-Casegraph-Agency header until authentication lands), records an event
+on the case's timeline, and is refused with INVALID_TRANSITION, citing the
+rule in Chinese, when the law does not allow it from the current state; a
+refused mutation changes nothing.
+"""
+type Mutation {
+  "受案登记: a police case received; it starts in RECEIVED, and 立案 is recordDecision(kind: FILE_CASE)."
+  openCase(input: OpenCaseInput!): Case!
+  "移送: hand a case to another agency (提请批准逮捕, 移送审查起诉, 退回补充侦查, 重新移送, 提起公诉, 上诉, 抗诉, 发回重审). The transition applies when the receiver accepts."
+  transferCase(input: TransferCaseInput!): Handover!
+  "受理或者拒绝: the agency addressed accepts (its case is created or linked, its clock starts) or rejects with a reason."
+  receiveHandover(input: ReceiveHandoverInput!): Handover!
+  "决定: 立案, 批准逮捕 / 不批准逮捕, 起诉, 不起诉, 撤销案件, 判决 / 裁定, 生效, 延长期限 …"
+  recordDecision(input: RecordDecisionInput!): Case!
+  "强制措施: 拘传, 取保候审, 监视居住, 拘留, 逮捕, 释放."
+  recordMeasure(input: RecordMeasureInput!): Case!
+}
+
+input OpenCaseInput {
+  "The police agency's code; must be the caller's agency."
+  agency: String!
+  "The police case number (案件编号)."
+  caseNo: String!
+  title: String
+  summary: String
+  district: String
+  "When the case was received (受案时间); now when absent. Never in the future."
+  at: Time
+}
+
+input TransferCaseInput {
+  "The case handed over."
+  case: ID!
+  type: HandoverType!
+  "The receiving agency's code."
+  toAgency: String!
+  "The suspect concerned (提请批准逮捕), a person id."
+  person: ID
+  "ORDINARY or EXPEDITED (移送审查起诉); FACTS or PROCEDURE (发回重审)."
+  variant: String
+  note: String
+  "When it was sent; now when absent."
+  at: Time
+}
+
+input ReceiveHandoverInput {
+  handover: ID!
+  accept: Boolean!
+  "On acceptance: the receiving agency's own number for the new case (文号 / 案号). Not needed when the case goes back to a case it already has (退回补充侦查, 重新移送, 发回重审)."
+  caseNo: String
+  "On rejection: a reason code (e.g. MISSING_MATERIALS, NOT_JURISDICTION) and text; both required."
+  reasonCode: String
+  reason: String
+  at: Time
+}
+
+input RecordDecisionInput {
+  case: ID!
+  """
+  FILE_CASE 立案, NOT_FILE 不予立案, WITHDRAW_CASE 撤销案件, APPROVE_ARREST 批准逮捕,
+  DENY_ARREST 不批准逮捕, PROSECUTE 起诉, NOT_PROSECUTE 不起诉 (subtype 法定/酌定/存疑/附条件/特殊),
+  CONDITIONAL_NOT_PROSECUTE 附条件不起诉, RETURN_FOR_SUPPLEMENT 退回补充侦查, OPEN_TRIAL 决定开庭审判,
+  JUDGMENT 判决, RULING 裁定, EFFECTIVE 生效, EXTEND_PERIOD 批准延长期限 (subtype: the extension, e.g. T28.1;
+  basis: the approver), DUTY_DONE 已履行 (subtype: the duty, e.g. T13 通知家属), and the procedural events
+  APPRAISAL_STARTED, APPRAISAL_ENDED, TRIAL_SUSPENDED, TRIAL_RESUMED, FILE_REVIEW_STARTED, FILE_REVIEW_ENDED,
+  JURISDICTION_CHANGED, OTHER_CRIME_FOUND, IDENTITY_ESTABLISHED.
+  """
+  kind: String!
+  subtype: String
+  "The person the decision concerns (批准逮捕 of a suspect), a person id."
+  person: ID
+  "The article relied on; for EXTEND_PERIOD the approver."
+  basis: String
+  at: Time
+}
+
+input RecordMeasureInput {
+  case: ID!
+  person: ID!
+  "拘传, 取保候审, 监视居住, 拘留, 逮捕 or 释放 (or SUMMONS, BAIL, RESIDENTIAL_SURVEILLANCE, DETENTION, ARREST, RELEASE)."
+  kind: String!
+  at: Time
+}
+
+enum HandoverStatus {
+  "sent, not yet received (待接收)"
+  PENDING
+  "accepted (已接收)"
+  ACCEPTED
+  "rejected (已退回)"
+  REJECTED
+}
+
+"A handover between agencies (移送)."
+type Handover {
+  id: ID!
+  type: HandoverType!
+  "Chinese name of the type."
+  name: String!
+  status: HandoverStatus!
+  fromCase: Case!
+  "The receiving case, once accepted."
+  toCase: Case
+  fromAgency: Agency!
+  toAgency: Agency!
+  sentAt: Time!
+  receivedAt: Time
+  "How long it has waited, in hours: until it was received, or until now."
+  waitedHours: Float!
+  reasonCode: String
+  reason: String
+  "The time limits acceptance starts (e.g. T16 审查批准逮捕 七日)."
+  startsClocks: [TimeLimit!]!
+}
+
+"A time limit of criminal-procedure.md §1.1."
+type TimeLimit {
+  rule: String!
+  title: String!
+  "e.g. 7日, 1个月, 24小时; empty when the law states no number."
+  limit: String!
+  article: String!
+  citation: String!
+}
+
+type HandoverConnection {
+  edges: [HandoverEdge!]!
+  pageInfo: PageInfo!
+}
+
+type HandoverEdge {
+  cursor: String!
+  node: Handover!
+}
+
+"An event on a case's timeline (案件流转记录)."
+type TimelineEvent {
+  id: ID!
+  at: Time!
+  "The engine's event: a transition (A12), a custody change (DETAINED) or a named event; empty for a record only noted (a handover sent or rejected)."
+  kind: String!
+  "What happened, in Chinese."
+  name: String!
+  "APPLIED, RESTATED (a second record of an act already applied), NOTED (shown only), or REFUSED (an ingested record the procedure does not allow: see message)."
+  status: String!
+  message: String
+  case: Case!
+  toCase: Case
+  person: Person
+  "The rule's article and its Chinese citation."
+  article: String
+  citation: String
+  "Who recorded it (through the API), when known."
+  actor: String
+  "The stage of the lineage after it."
+  stageAfter: Stage
+}
+
+"The procedural state of a case's lineage now (程序状态)."
+type Procedure {
+  "The stage of the lineage (machine A)."
+  stage: Stage
+  "This case's stage."
+  caseStage: Stage
+  "Custody of each person (machine B)."
+  custody: [CustodyStatus!]!
+  "Every clock, running or stopped."
+  clocks: [Clock!]!
+  "The transitions the law allows next."
+  next: [NextStep!]!
+  "How many times the case was returned for supplementary investigation (退回补充侦查, 以二次为限)."
+  supplementaryRounds: Int!
+}
+
+type CustodyStatus {
+  person: Person!
+  "FREE, SUMMONED, BAIL, RESIDENCE, DESIGNATED_RESIDENCE, DETAINED, ARRESTED or SERVING."
+  status: String!
+  since: Time
+}
+
+"A statutory clock (期限)."
+type Clock {
+  rule: String!
+  title: String!
+  article: String!
+  citation: String!
+  "DUTY (an organ must act) or WINDOW (someone may act)."
+  kind: String!
+  case: Case
+  person: Person
+  start: Time!
+  "The last day (00:00 China time), or the instant for hours; null for a period without a number."
+  due: Time
+  "RUNNING, DUE_SOON, OVERDUE, EXPIRED, PAUSED or STOPPED."
+  status: String!
+  "Counted as a custody period: no holiday roll-over (刑事诉讼法第一百零五条第四款)."
+  custody: Boolean!
+  pausedDays: Int!
+  extensions: Int!
+  restarts: Int!
+  "A duty stopped after its end."
+  late: Boolean!
+  "How the due date was counted, step by step, in Chinese."
+  working: [String!]!
+}
+
+"A transition the law allows from the current state."
+type NextStep {
+  "A (the case) or B (a person's custody)."
+  machine: String!
+  rule: String!
+  name: String!
+  to: [String!]!
+  actor: String!
+  citation: String!
+  note: String
+}
+
+enum AlertKind {
+  "a running duty past its end"
+  OVERDUE
+  "a running duty that ends within the horizon"
+  DUE_SOON
+  "a red flag of §5.2: an overdue clock that raises one, a duty done late, or a watch (立而不侦, 久侦不结, 不起诉后未释放, 上诉期满未生效)"
+  RED_FLAG
+  "a recorded event the procedure does not allow (e.g. a third 退回补充侦查)"
+  ANOMALY
+}
+
+enum Severity {
+  CRITICAL
+  HIGH
+  MEDIUM
+  LOW
+}
+
+input AlertFilter {
+  agencies: [String!]
+  districts: [String!]
+  kinds: [AlertKind!]
+  severities: [Severity!]
+  "Due-soon alerts: clocks ending within this many days (default 7, 0 to 365)."
+  dueWithinDays: Int = 7
+}
+
+"A supervision alert (预警)."
+type Alert {
+  id: ID!
+  kind: AlertKind!
+  severity: Severity!
+  "The rule: a time limit (T35), a red flag (R07, W01) or a transition (A14)."
+  rule: String!
+  title: String!
+  "Red flags it raises, by ID and name."
+  flags: [String!]!
+  flagNames: [String!]!
+  article: String!
+  citation: String!
+  case: Case!
+  person: Person
+  agency: Agency
+  district: String
+  startedAt: Time!
+  dueAt: Time!
+  "Whole days past the end; negative while it is still running."
+  overdueDays: Int!
+  "What triggered it, in Chinese."
+  facts: [String!]!
+}
+
+type AlertConnection {
+  edges: [AlertEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type AlertEdge {
+  cursor: String!
+  node: Alert!
 }
 
 "Where an ingest job is."
@@ -931,6 +2139,10 @@ type Case {
   transferredFrom: [Transfer!]!
   "The cases this one was transferred to (下游案件): its lineage one step on."
   transferredTo: [Transfer!]!
+  "Every event of the whole lineage, across agencies, in order (案件流转)."
+  timeline: [TimelineEvent!]!
+  "The lineage's procedural state now: stage, custody, clocks, next steps."
+  procedure: Procedure!
 }
 
 "The part a person plays in a case."
@@ -1066,6 +2278,68 @@ func (ec *executionContext) childFields_Agency(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Agency", field.Name)
 }
 
+func (ec *executionContext) childFields_Alert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Alert_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Alert_kind(ctx, field)
+	case "severity":
+		return ec.fieldContext_Alert_severity(ctx, field)
+	case "rule":
+		return ec.fieldContext_Alert_rule(ctx, field)
+	case "title":
+		return ec.fieldContext_Alert_title(ctx, field)
+	case "flags":
+		return ec.fieldContext_Alert_flags(ctx, field)
+	case "flagNames":
+		return ec.fieldContext_Alert_flagNames(ctx, field)
+	case "article":
+		return ec.fieldContext_Alert_article(ctx, field)
+	case "citation":
+		return ec.fieldContext_Alert_citation(ctx, field)
+	case "case":
+		return ec.fieldContext_Alert_case(ctx, field)
+	case "person":
+		return ec.fieldContext_Alert_person(ctx, field)
+	case "agency":
+		return ec.fieldContext_Alert_agency(ctx, field)
+	case "district":
+		return ec.fieldContext_Alert_district(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_Alert_startedAt(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_Alert_dueAt(ctx, field)
+	case "overdueDays":
+		return ec.fieldContext_Alert_overdueDays(ctx, field)
+	case "facts":
+		return ec.fieldContext_Alert_facts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Alert", field.Name)
+}
+
+func (ec *executionContext) childFields_AlertConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AlertConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AlertConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AlertConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AlertConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AlertEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AlertEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AlertEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AlertEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1098,6 +2372,10 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_transferredFrom(ctx, field)
 	case "transferredTo":
 		return ec.fieldContext_Case_transferredTo(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Case_timeline(ctx, field)
+	case "procedure":
+		return ec.fieldContext_Case_procedure(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
 }
@@ -1122,6 +2400,110 @@ func (ec *executionContext) childFields_CaseEdge(ctx context.Context, field grap
 		return ec.fieldContext_CaseEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Clock(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_Clock_rule(ctx, field)
+	case "title":
+		return ec.fieldContext_Clock_title(ctx, field)
+	case "article":
+		return ec.fieldContext_Clock_article(ctx, field)
+	case "citation":
+		return ec.fieldContext_Clock_citation(ctx, field)
+	case "kind":
+		return ec.fieldContext_Clock_kind(ctx, field)
+	case "case":
+		return ec.fieldContext_Clock_case(ctx, field)
+	case "person":
+		return ec.fieldContext_Clock_person(ctx, field)
+	case "start":
+		return ec.fieldContext_Clock_start(ctx, field)
+	case "due":
+		return ec.fieldContext_Clock_due(ctx, field)
+	case "status":
+		return ec.fieldContext_Clock_status(ctx, field)
+	case "custody":
+		return ec.fieldContext_Clock_custody(ctx, field)
+	case "pausedDays":
+		return ec.fieldContext_Clock_pausedDays(ctx, field)
+	case "extensions":
+		return ec.fieldContext_Clock_extensions(ctx, field)
+	case "restarts":
+		return ec.fieldContext_Clock_restarts(ctx, field)
+	case "late":
+		return ec.fieldContext_Clock_late(ctx, field)
+	case "working":
+		return ec.fieldContext_Clock_working(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Clock", field.Name)
+}
+
+func (ec *executionContext) childFields_CustodyStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "person":
+		return ec.fieldContext_CustodyStatus_person(ctx, field)
+	case "status":
+		return ec.fieldContext_CustodyStatus_status(ctx, field)
+	case "since":
+		return ec.fieldContext_CustodyStatus_since(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustodyStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_Handover(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Handover_id(ctx, field)
+	case "type":
+		return ec.fieldContext_Handover_type(ctx, field)
+	case "name":
+		return ec.fieldContext_Handover_name(ctx, field)
+	case "status":
+		return ec.fieldContext_Handover_status(ctx, field)
+	case "fromCase":
+		return ec.fieldContext_Handover_fromCase(ctx, field)
+	case "toCase":
+		return ec.fieldContext_Handover_toCase(ctx, field)
+	case "fromAgency":
+		return ec.fieldContext_Handover_fromAgency(ctx, field)
+	case "toAgency":
+		return ec.fieldContext_Handover_toAgency(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_Handover_sentAt(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_Handover_receivedAt(ctx, field)
+	case "waitedHours":
+		return ec.fieldContext_Handover_waitedHours(ctx, field)
+	case "reasonCode":
+		return ec.fieldContext_Handover_reasonCode(ctx, field)
+	case "reason":
+		return ec.fieldContext_Handover_reason(ctx, field)
+	case "startsClocks":
+		return ec.fieldContext_Handover_startsClocks(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Handover", field.Name)
+}
+
+func (ec *executionContext) childFields_HandoverConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_HandoverConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_HandoverConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HandoverConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_HandoverEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_HandoverEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_HandoverEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HandoverEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_IngestJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1184,6 +2566,26 @@ func (ec *executionContext) childFields_Involvement(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Involvement", field.Name)
 }
 
+func (ec *executionContext) childFields_NextStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "machine":
+		return ec.fieldContext_NextStep_machine(ctx, field)
+	case "rule":
+		return ec.fieldContext_NextStep_rule(ctx, field)
+	case "name":
+		return ec.fieldContext_NextStep_name(ctx, field)
+	case "to":
+		return ec.fieldContext_NextStep_to(ctx, field)
+	case "actor":
+		return ec.fieldContext_NextStep_actor(ctx, field)
+	case "citation":
+		return ec.fieldContext_NextStep_citation(ctx, field)
+	case "note":
+		return ec.fieldContext_NextStep_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NextStep", field.Name)
+}
+
 func (ec *executionContext) childFields_Offense(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -1236,6 +2638,72 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_cases(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
+}
+
+func (ec *executionContext) childFields_Procedure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_Procedure_stage(ctx, field)
+	case "caseStage":
+		return ec.fieldContext_Procedure_caseStage(ctx, field)
+	case "custody":
+		return ec.fieldContext_Procedure_custody(ctx, field)
+	case "clocks":
+		return ec.fieldContext_Procedure_clocks(ctx, field)
+	case "next":
+		return ec.fieldContext_Procedure_next(ctx, field)
+	case "supplementaryRounds":
+		return ec.fieldContext_Procedure_supplementaryRounds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Procedure", field.Name)
+}
+
+func (ec *executionContext) childFields_TimeLimit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_TimeLimit_rule(ctx, field)
+	case "title":
+		return ec.fieldContext_TimeLimit_title(ctx, field)
+	case "limit":
+		return ec.fieldContext_TimeLimit_limit(ctx, field)
+	case "article":
+		return ec.fieldContext_TimeLimit_article(ctx, field)
+	case "citation":
+		return ec.fieldContext_TimeLimit_citation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimeLimit", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TimelineEvent_id(ctx, field)
+	case "at":
+		return ec.fieldContext_TimelineEvent_at(ctx, field)
+	case "kind":
+		return ec.fieldContext_TimelineEvent_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_TimelineEvent_name(ctx, field)
+	case "status":
+		return ec.fieldContext_TimelineEvent_status(ctx, field)
+	case "message":
+		return ec.fieldContext_TimelineEvent_message(ctx, field)
+	case "case":
+		return ec.fieldContext_TimelineEvent_case(ctx, field)
+	case "toCase":
+		return ec.fieldContext_TimelineEvent_toCase(ctx, field)
+	case "person":
+		return ec.fieldContext_TimelineEvent_person(ctx, field)
+	case "article":
+		return ec.fieldContext_TimelineEvent_article(ctx, field)
+	case "citation":
+		return ec.fieldContext_TimelineEvent_citation(ctx, field)
+	case "actor":
+		return ec.fieldContext_TimelineEvent_actor(ctx, field)
+	case "stageAfter":
+		return ec.fieldContext_TimelineEvent_stageAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_Transfer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1368,6 +2836,76 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_openCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OpenCaseInput, error) {
+			return ec.unmarshalNOpenCaseInput2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐOpenCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_receiveHandover_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReceiveHandoverInput, error) {
+			return ec.unmarshalNReceiveHandoverInput2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐReceiveHandoverInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordDecision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordDecisionInput, error) {
+			return ec.unmarshalNRecordDecisionInput2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRecordDecisionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordMeasure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordMeasureInput, error) {
+			return ec.unmarshalNRecordMeasureInput2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRecordMeasureInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_transferCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TransferCaseInput, error) {
+			return ec.unmarshalNTransferCaseInput2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐTransferCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1448,6 +2986,50 @@ func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_handoverInbox_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*model.HandoverStatus, error) {
+			return ec.unmarshalOHandoverStatus2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHandoverStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_handover_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_ingestJob_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1473,6 +3055,36 @@ func (ec *executionContext) field_Query_person_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_supervisionAlerts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AlertFilter, error) {
+			return ec.unmarshalOAlertFilter2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -1640,6 +3252,566 @@ func (ec *executionContext) _Agency_region(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Agency_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Agency", field, false, false, "String")
+}
+
+func (ec *executionContext) _Alert_id(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Alert_kind(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Alert().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AlertKind) graphql.Marshaler {
+			return ec.marshalNAlertKind2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, true, true, "AlertKind")
+}
+
+func (ec *executionContext) _Alert_severity(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Alert().Severity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Severity) graphql.Marshaler {
+			return ec.marshalNSeverity2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, true, true, "Severity")
+}
+
+func (ec *executionContext) _Alert_rule(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, false, false, "String")
+}
+
+func (ec *executionContext) _Alert_title(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, false, false, "String")
+}
+
+func (ec *executionContext) _Alert_flags(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_flags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Flags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_flags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, false, false, "String")
+}
+
+func (ec *executionContext) _Alert_flagNames(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_flagNames(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FlagNames, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_flagNames(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, false, false, "String")
+}
+
+func (ec *executionContext) _Alert_article(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Article, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, false, false, "String")
+}
+
+func (ec *executionContext) _Alert_citation(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_citation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Citation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_citation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, false, false, "String")
+}
+
+func (ec *executionContext) _Alert_case(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Alert().Case(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Alert",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Alert_person(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Alert().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Alert",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Alert_agency(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_agency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Alert().Agency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Agency) graphql.Marshaler {
+			return ec.marshalOAgency2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐAgency(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Alert",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Alert_district(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_district(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Alert().District(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_district(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, true, true, "String")
+}
+
+func (ec *executionContext) _Alert_startedAt(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Alert_dueAt(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Alert_overdueDays(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_overdueDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Alert().OverdueDays(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_overdueDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Alert_facts(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Alert_facts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Alert_facts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Alert", field, false, false, "String")
+}
+
+func (ec *executionContext) _AlertConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AlertConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlertConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AlertEdge) graphql.Marshaler {
+			return ec.marshalNAlertEdge2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AlertConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AlertConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AlertEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AlertConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AlertConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlertConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AlertConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AlertConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AlertConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AlertConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlertConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AlertConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AlertConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AlertConnection", field, true, true, "Int")
+}
+
+func (ec *executionContext) _AlertEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AlertEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlertEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AlertEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AlertEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AlertEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AlertEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AlertEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v neo4jdb.Alert) graphql.Marshaler {
+			return ec.marshalNAlert2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐAlert(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AlertEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AlertEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Alert(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Case_id(ctx context.Context, field graphql.CollectedField, obj *casegraph.Case) (ret graphql.Marshaler) {
@@ -2032,6 +4204,70 @@ func (ec *executionContext) fieldContext_Case_transferredTo(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Case_timeline(ctx context.Context, field graphql.CollectedField, obj *casegraph.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Timeline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []neo4jdb.ProcedureEvent) graphql.Marshaler {
+			return ec.marshalNTimelineEvent2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐProcedureEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_timeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_procedure(ctx context.Context, field graphql.CollectedField, obj *casegraph.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_procedure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().Procedure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *workflow.Procedure) graphql.Marshaler {
+			return ec.marshalNProcedure2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋworkflowᚐProcedure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Case_procedure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Procedure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CaseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CaseConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2169,6 +4405,956 @@ func (ec *executionContext) fieldContext_CaseEdge_node(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Clock_rule(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Clock", field, false, false, "String")
+}
+
+func (ec *executionContext) _Clock_title(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Clock", field, false, false, "String")
+}
+
+func (ec *executionContext) _Clock_article(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Article, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Clock", field, false, false, "String")
+}
+
+func (ec *executionContext) _Clock_citation(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_citation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Citation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_citation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Clock", field, false, false, "String")
+}
+
+func (ec *executionContext) _Clock_kind(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Clock().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Clock", field, true, true, "String")
+}
+
+func (ec *executionContext) _Clock_case(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Clock().Case(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Case) graphql.Marshaler {
+			return ec.marshalOCase2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Clock",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Clock_person(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Clock().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Clock",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Clock_start(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Clock", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Clock_due(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Clock().Due(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Clock", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Clock_status(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Clock().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Clock", field, true, true, "String")
+}
+
+func (ec *executionContext) _Clock_custody(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_custody(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Custody, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_custody(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Clock", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Clock_pausedDays(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_pausedDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Clock().PausedDays(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_pausedDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Clock", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Clock_extensions(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_extensions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Clock().Extensions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_extensions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Clock", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Clock_restarts(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_restarts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Clock().Restarts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_restarts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Clock", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Clock_late(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Clock", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Clock_working(ctx context.Context, field graphql.CollectedField, obj *procedure.Clock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Clock_working(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Clock().Working(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Clock_working(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Clock", field, true, true, "String")
+}
+
+func (ec *executionContext) _CustodyStatus_person(ctx context.Context, field graphql.CollectedField, obj *procedure.PersonState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustodyStatus_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CustodyStatus().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustodyStatus_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustodyStatus",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustodyStatus_status(ctx context.Context, field graphql.CollectedField, obj *procedure.PersonState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustodyStatus_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CustodyStatus().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustodyStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustodyStatus", field, true, true, "String")
+}
+
+func (ec *executionContext) _CustodyStatus_since(ctx context.Context, field graphql.CollectedField, obj *procedure.PersonState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustodyStatus_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CustodyStatus().Since(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustodyStatus_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustodyStatus", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Handover_id(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.FactHandover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Handover_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Handover_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Handover", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Handover_type(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.FactHandover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Handover_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v casegraph.HandoverType) graphql.Marshaler {
+			return ec.marshalNHandoverType2githubᚗcomᚋcasegraphᚋcasegraphᚐHandoverType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Handover_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Handover", field, false, false, "HandoverType")
+}
+
+func (ec *executionContext) _Handover_name(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.FactHandover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Handover_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Handover().Name(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Handover_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Handover", field, true, true, "String")
+}
+
+func (ec *executionContext) _Handover_status(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.FactHandover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Handover_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Handover().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.HandoverStatus) graphql.Marshaler {
+			return ec.marshalNHandoverStatus2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHandoverStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Handover_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Handover", field, true, true, "HandoverStatus")
+}
+
+func (ec *executionContext) _Handover_fromCase(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.FactHandover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Handover_fromCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Handover().FromCase(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Handover_fromCase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Handover",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Handover_toCase(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.FactHandover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Handover_toCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Handover().ToCase(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Case) graphql.Marshaler {
+			return ec.marshalOCase2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Handover_toCase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Handover",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Handover_fromAgency(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.FactHandover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Handover_fromAgency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Handover().FromAgency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Agency) graphql.Marshaler {
+			return ec.marshalNAgency2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐAgency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Handover_fromAgency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Handover",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Handover_toAgency(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.FactHandover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Handover_toAgency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Handover().ToAgency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Agency) graphql.Marshaler {
+			return ec.marshalNAgency2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐAgency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Handover_toAgency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Handover",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Handover_sentAt(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.FactHandover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Handover_sentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Handover_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Handover", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Handover_receivedAt(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.FactHandover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Handover_receivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Handover().ReceivedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Handover_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Handover", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Handover_waitedHours(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.FactHandover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Handover_waitedHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Handover().WaitedHours(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Handover_waitedHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Handover", field, true, true, "Float")
+}
+
+func (ec *executionContext) _Handover_reasonCode(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.FactHandover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Handover_reasonCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Handover().ReasonCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Handover_reasonCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Handover", field, true, true, "String")
+}
+
+func (ec *executionContext) _Handover_reason(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.FactHandover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Handover_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Handover().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Handover_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Handover", field, true, true, "String")
+}
+
+func (ec *executionContext) _Handover_startsClocks(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.FactHandover) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Handover_startsClocks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Handover().StartsClocks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []procedure.TimeLimit) graphql.Marshaler {
+			return ec.marshalNTimeLimit2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐTimeLimitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Handover_startsClocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Handover",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimeLimit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HandoverConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.HandoverConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.HandoverEdge) graphql.Marshaler {
+			return ec.marshalNHandoverEdge2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHandoverEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandoverConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HandoverEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HandoverConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.HandoverConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandoverConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HandoverEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.HandoverEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HandoverEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _HandoverEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.HandoverEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandoverEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *neo4jdb.FactHandover) graphql.Marshaler {
+			return ec.marshalNHandover2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐFactHandover(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandoverEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandoverEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Handover(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2675,6 +5861,387 @@ func (ec *executionContext) fieldContext_Involvement_case(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_openCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenCase(ctx, fc.Args["input"].(model.OpenCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transferCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transferCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferCase(ctx, fc.Args["input"].(model.TransferCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *neo4jdb.FactHandover) graphql.Marshaler {
+			return ec.marshalNHandover2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐFactHandover(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transferCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Handover(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_receiveHandover(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_receiveHandover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReceiveHandover(ctx, fc.Args["input"].(model.ReceiveHandoverInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *neo4jdb.FactHandover) graphql.Marshaler {
+			return ec.marshalNHandover2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐFactHandover(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_receiveHandover(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Handover(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_receiveHandover_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordDecision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordDecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordDecision(ctx, fc.Args["input"].(model.RecordDecisionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordDecision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordDecision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMeasure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMeasure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMeasure(ctx, fc.Args["input"].(model.RecordMeasureInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMeasure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMeasure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NextStep_machine(ctx context.Context, field graphql.CollectedField, obj *procedure.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NextStep_machine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Machine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NextStep_machine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NextStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _NextStep_rule(ctx context.Context, field graphql.CollectedField, obj *procedure.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NextStep_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NextStep_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NextStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _NextStep_name(ctx context.Context, field graphql.CollectedField, obj *procedure.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NextStep_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NextStep_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NextStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _NextStep_to(ctx context.Context, field graphql.CollectedField, obj *procedure.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NextStep_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NextStep_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NextStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _NextStep_actor(ctx context.Context, field graphql.CollectedField, obj *procedure.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NextStep_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NextStep_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NextStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _NextStep_citation(ctx context.Context, field graphql.CollectedField, obj *procedure.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NextStep_citation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Citation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NextStep_citation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NextStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _NextStep_note(ctx context.Context, field graphql.CollectedField, obj *procedure.Step) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NextStep_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NextStep().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NextStep_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NextStep", field, true, true, "String")
+}
+
 func (ec *executionContext) _Offense_code(ctx context.Context, field graphql.CollectedField, obj *casegraph.Offense) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3038,6 +6605,171 @@ func (ec *executionContext) fieldContext_Person_cases(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Procedure_stage(ctx context.Context, field graphql.CollectedField, obj *workflow.Procedure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Procedure().Stage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Stage) graphql.Marshaler {
+			return ec.marshalOStage2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐStage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procedure", field, true, true, "Stage")
+}
+
+func (ec *executionContext) _Procedure_caseStage(ctx context.Context, field graphql.CollectedField, obj *workflow.Procedure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_caseStage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Procedure().CaseStage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Stage) graphql.Marshaler {
+			return ec.marshalOStage2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐStage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_caseStage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procedure", field, true, true, "Stage")
+}
+
+func (ec *executionContext) _Procedure_custody(ctx context.Context, field graphql.CollectedField, obj *workflow.Procedure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_custody(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Custody, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []procedure.PersonState) graphql.Marshaler {
+			return ec.marshalNCustodyStatus2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐPersonStateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_custody(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procedure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustodyStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procedure_clocks(ctx context.Context, field graphql.CollectedField, obj *workflow.Procedure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_clocks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clocks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []procedure.Clock) graphql.Marshaler {
+			return ec.marshalNClock2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐClockᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_clocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procedure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Clock(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procedure_next(ctx context.Context, field graphql.CollectedField, obj *workflow.Procedure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_next(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Next, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []procedure.Step) graphql.Marshaler {
+			return ec.marshalNNextStep2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_next(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procedure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NextStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procedure_supplementaryRounds(ctx context.Context, field graphql.CollectedField, obj *workflow.Procedure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procedure_supplementaryRounds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rounds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procedure_supplementaryRounds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procedure", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Query_agencies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3290,6 +7022,138 @@ func (ec *executionContext) fieldContext_Query_ingestJob(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_handoverInbox(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_handoverInbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().HandoverInbox(ctx, fc.Args["status"].(*model.HandoverStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HandoverConnection) graphql.Marshaler {
+			return ec.marshalNHandoverConnection2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHandoverConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_handoverInbox(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HandoverConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_handoverInbox_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_handover(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_handover(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Handover(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *neo4jdb.FactHandover) graphql.Marshaler {
+			return ec.marshalOHandover2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐFactHandover(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_handover(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Handover(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_handover_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_supervisionAlerts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_supervisionAlerts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SupervisionAlerts(ctx, fc.Args["filter"].(*model.AlertFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AlertConnection) graphql.Marshaler {
+			return ec.marshalNAlertConnection2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_supervisionAlerts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AlertConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_supervisionAlerts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3364,6 +7228,447 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TimeLimit_rule(ctx context.Context, field graphql.CollectedField, obj *procedure.TimeLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeLimit_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeLimit_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeLimit", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimeLimit_title(ctx context.Context, field graphql.CollectedField, obj *procedure.TimeLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeLimit_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeLimit_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeLimit", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimeLimit_limit(ctx context.Context, field graphql.CollectedField, obj *procedure.TimeLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeLimit_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TimeLimit().Limit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeLimit_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeLimit", field, true, true, "String")
+}
+
+func (ec *executionContext) _TimeLimit_article(ctx context.Context, field graphql.CollectedField, obj *procedure.TimeLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeLimit_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Article, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeLimit_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeLimit", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimeLimit_citation(ctx context.Context, field graphql.CollectedField, obj *procedure.TimeLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeLimit_citation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Citation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeLimit_citation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeLimit", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimelineEvent_id(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.ProcedureEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TimelineEvent_at(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.ProcedureEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TimelineEvent_kind(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.ProcedureEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimelineEvent_name(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.ProcedureEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimelineEvent_status(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.ProcedureEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimelineEvent_message(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.ProcedureEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TimelineEvent().Message(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _TimelineEvent_case(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.ProcedureEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TimelineEvent().Case(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEvent_toCase(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.ProcedureEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_toCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TimelineEvent().ToCase(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Case) graphql.Marshaler {
+			return ec.marshalOCase2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_toCase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEvent_person(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.ProcedureEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TimelineEvent().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEvent_article(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.ProcedureEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TimelineEvent().Article(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _TimelineEvent_citation(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.ProcedureEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_citation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TimelineEvent().Citation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_citation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _TimelineEvent_actor(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.ProcedureEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TimelineEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _TimelineEvent_stageAfter(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.ProcedureEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_stageAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TimelineEvent().StageAfter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Stage) graphql.Marshaler {
+			return ec.marshalOStage2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐStage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_stageAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, true, true, "Stage")
 }
 
 func (ec *executionContext) _Transfer_handover(ctx context.Context, field graphql.CollectedField, obj *casegraph.Transfer) (ret graphql.Marshaler) {
@@ -4540,6 +8845,80 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAlertFilter(ctx context.Context, obj any) (model.AlertFilter, error) {
+	var it model.AlertFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["dueWithinDays"]; !present {
+		asMap["dueWithinDays"] = 7
+	}
+
+	fieldsInOrder := [...]string{"agencies", "districts", "kinds", "severities", "dueWithinDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agencies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agencies"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agencies = data
+		case "districts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("districts"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Districts = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOAlertKind2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "severities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severities"))
+			data, err := ec.unmarshalOSeverity2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐSeverityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severities = data
+		case "dueWithinDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueWithinDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueWithinDays = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAlertFilter unmarshals raw into the AlertFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAlertFilter(ctx context.Context, raw any) (model.AlertFilter, error) {
+	var out model.AlertFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AlertFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj any) (model.CaseFilter, error) {
 	var it model.CaseFilter
 	if obj == nil {
@@ -4617,6 +8996,384 @@ func UnmarshalCaseFilter(ctx context.Context, raw any) (model.CaseFilter, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOpenCaseInput(ctx context.Context, obj any) (model.OpenCaseInput, error) {
+	var it model.OpenCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"agency", "caseNo", "title", "summary", "district", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agency"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agency = data
+		case "caseNo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseNo"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseNo = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "district":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("district"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.District = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpenCaseInput unmarshals raw into the OpenCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpenCaseInput(ctx context.Context, raw any) (model.OpenCaseInput, error) {
+	var out model.OpenCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpenCaseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReceiveHandoverInput(ctx context.Context, obj any) (model.ReceiveHandoverInput, error) {
+	var it model.ReceiveHandoverInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"handover", "accept", "caseNo", "reasonCode", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "handover":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("handover"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Handover = data
+		case "accept":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accept"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accept = data
+		case "caseNo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseNo"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseNo = data
+		case "reasonCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonCode = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReceiveHandoverInput unmarshals raw into the ReceiveHandoverInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReceiveHandoverInput(ctx context.Context, raw any) (model.ReceiveHandoverInput, error) {
+	var out model.ReceiveHandoverInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReceiveHandoverInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordDecisionInput(ctx context.Context, obj any) (model.RecordDecisionInput, error) {
+	var it model.RecordDecisionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"case", "kind", "subtype", "person", "basis", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "case":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("case"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Case = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "subtype":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtype"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subtype = data
+		case "person":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("person"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Person = data
+		case "basis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basis"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Basis = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordDecisionInput unmarshals raw into the RecordDecisionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordDecisionInput(ctx context.Context, raw any) (model.RecordDecisionInput, error) {
+	var out model.RecordDecisionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordDecisionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordMeasureInput(ctx context.Context, obj any) (model.RecordMeasureInput, error) {
+	var it model.RecordMeasureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"case", "person", "kind", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "case":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("case"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Case = data
+		case "person":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("person"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Person = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordMeasureInput unmarshals raw into the RecordMeasureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordMeasureInput(ctx context.Context, raw any) (model.RecordMeasureInput, error) {
+	var out model.RecordMeasureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMeasureInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTransferCaseInput(ctx context.Context, obj any) (model.TransferCaseInput, error) {
+	var it model.TransferCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"case", "type", "toAgency", "person", "variant", "note", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "case":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("case"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Case = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNHandoverType2githubᚗcomᚋcasegraphᚋcasegraphᚐHandoverType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "toAgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toAgency"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToAgency = data
+		case "person":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("person"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Person = data
+		case "variant":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variant"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Variant = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTransferCaseInput unmarshals raw into the TransferCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTransferCaseInput(ctx context.Context, raw any) (model.TransferCaseInput, error) {
+	var out model.TransferCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TransferCaseInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -4653,6 +9410,208 @@ func (ec *executionContext) _Agency(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "region":
 			out.Values[i] = ec._Agency_region(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var alertImplementors = []string{"Alert"}
+
+func (ec *executionContext) _Alert(ctx context.Context, sel ast.SelectionSet, obj *neo4jdb.Alert) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, alertImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Alert")
+		case "id":
+			out.Values[i] = ec._Alert_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Alert_kind(ctx, field, obj)
+				})
+		case "severity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Alert_severity(ctx, field, obj)
+				})
+		case "rule":
+			out.Values[i] = ec._Alert_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Alert_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flags":
+			out.Values[i] = ec._Alert_flags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flagNames":
+			out.Values[i] = ec._Alert_flagNames(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "article":
+			out.Values[i] = ec._Alert_article(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "citation":
+			out.Values[i] = ec._Alert_citation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "case":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Alert_case(ctx, field, obj)
+				})
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Alert_person(ctx, field, obj)
+				})
+		case "agency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Alert_agency(ctx, field, obj)
+				})
+		case "district":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Alert_district(ctx, field, obj)
+				})
+		case "startedAt":
+			out.Values[i] = ec._Alert_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.Values[i] = ec._Alert_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdueDays":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Alert_overdueDays(ctx, field, obj)
+				})
+		case "facts":
+			out.Values[i] = ec._Alert_facts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var alertConnectionImplementors = []string{"AlertConnection"}
+
+func (ec *executionContext) _AlertConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AlertConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, alertConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AlertConnection")
+		case "edges":
+			out.Values[i] = ec._AlertConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AlertConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AlertConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var alertEdgeImplementors = []string{"AlertEdge"}
+
+func (ec *executionContext) _AlertEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AlertEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, alertEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AlertEdge")
+		case "cursor":
+			out.Values[i] = ec._AlertEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AlertEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -4764,6 +9723,18 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_transferredTo(ctx, field, obj)
 				})
+		case "timeline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_timeline(ctx, field, obj)
+				})
+		case "procedure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_procedure(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4843,6 +9814,354 @@ func (ec *executionContext) _CaseEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "node":
 			out.Values[i] = ec._CaseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var clockImplementors = []string{"Clock"}
+
+func (ec *executionContext) _Clock(ctx context.Context, sel ast.SelectionSet, obj *procedure.Clock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, clockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Clock")
+		case "rule":
+			out.Values[i] = ec._Clock_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Clock_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "article":
+			out.Values[i] = ec._Clock_article(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "citation":
+			out.Values[i] = ec._Clock_citation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Clock_kind(ctx, field, obj)
+				})
+		case "case":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Clock_case(ctx, field, obj)
+				})
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Clock_person(ctx, field, obj)
+				})
+		case "start":
+			out.Values[i] = ec._Clock_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "due":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Clock_due(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Clock_status(ctx, field, obj)
+				})
+		case "custody":
+			out.Values[i] = ec._Clock_custody(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pausedDays":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Clock_pausedDays(ctx, field, obj)
+				})
+		case "extensions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Clock_extensions(ctx, field, obj)
+				})
+		case "restarts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Clock_restarts(ctx, field, obj)
+				})
+		case "late":
+			out.Values[i] = ec._Clock_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "working":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Clock_working(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var custodyStatusImplementors = []string{"CustodyStatus"}
+
+func (ec *executionContext) _CustodyStatus(ctx context.Context, sel ast.SelectionSet, obj *procedure.PersonState) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, custodyStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustodyStatus")
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustodyStatus_person(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustodyStatus_status(ctx, field, obj)
+				})
+		case "since":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustodyStatus_since(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var handoverImplementors = []string{"Handover"}
+
+func (ec *executionContext) _Handover(ctx context.Context, sel ast.SelectionSet, obj *neo4jdb.FactHandover) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, handoverImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Handover")
+		case "id":
+			out.Values[i] = ec._Handover_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._Handover_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Handover_name(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Handover_status(ctx, field, obj)
+				})
+		case "fromCase":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Handover_fromCase(ctx, field, obj)
+				})
+		case "toCase":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Handover_toCase(ctx, field, obj)
+				})
+		case "fromAgency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Handover_fromAgency(ctx, field, obj)
+				})
+		case "toAgency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Handover_toAgency(ctx, field, obj)
+				})
+		case "sentAt":
+			out.Values[i] = ec._Handover_sentAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receivedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Handover_receivedAt(ctx, field, obj)
+				})
+		case "waitedHours":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Handover_waitedHours(ctx, field, obj)
+				})
+		case "reasonCode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Handover_reasonCode(ctx, field, obj)
+				})
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Handover_reason(ctx, field, obj)
+				})
+		case "startsClocks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Handover_startsClocks(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var handoverConnectionImplementors = []string{"HandoverConnection"}
+
+func (ec *executionContext) _HandoverConnection(ctx context.Context, sel ast.SelectionSet, obj *model.HandoverConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, handoverConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HandoverConnection")
+		case "edges":
+			out.Values[i] = ec._HandoverConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._HandoverConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var handoverEdgeImplementors = []string{"HandoverEdge"}
+
+func (ec *executionContext) _HandoverEdge(ctx context.Context, sel ast.SelectionSet, obj *model.HandoverEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, handoverEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HandoverEdge")
+		case "cursor":
+			out.Values[i] = ec._HandoverEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._HandoverEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -5061,6 +10380,141 @@ func (ec *executionContext) _Involvement(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "openCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transferCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receiveHandover":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_receiveHandover(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordDecision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordDecision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMeasure":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMeasure(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var nextStepImplementors = []string{"NextStep"}
+
+func (ec *executionContext) _NextStep(ctx context.Context, sel ast.SelectionSet, obj *procedure.Step) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nextStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NextStep")
+		case "machine":
+			out.Values[i] = ec._NextStep_machine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rule":
+			out.Values[i] = ec._NextStep_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._NextStep_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._NextStep_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._NextStep_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "citation":
+			out.Values[i] = ec._NextStep_citation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NextStep_note(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var offenseImplementors = []string{"Offense"}
 
 func (ec *executionContext) _Offense(ctx context.Context, sel ast.SelectionSet, obj *casegraph.Offense) graphql.Marshaler {
@@ -5251,6 +10705,66 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var procedureImplementors = []string{"Procedure"}
+
+func (ec *executionContext) _Procedure(ctx context.Context, sel ast.SelectionSet, obj *workflow.Procedure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, procedureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Procedure")
+		case "stage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Procedure_stage(ctx, field, obj)
+				})
+		case "caseStage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Procedure_caseStage(ctx, field, obj)
+				})
+		case "custody":
+			out.Values[i] = ec._Procedure_custody(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clocks":
+			out.Values[i] = ec._Procedure_clocks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "next":
+			out.Values[i] = ec._Procedure_next(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supplementaryRounds":
+			out.Values[i] = ec._Procedure_supplementaryRounds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -5306,6 +10820,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_ingestJob(ctx, field)
 				})
+		case "handoverInbox":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_handoverInbox(ctx, field)
+				})
+		case "handover":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_handover(ctx, field)
+				})
+		case "supervisionAlerts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_supervisionAlerts(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -5320,6 +10852,161 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timeLimitImplementors = []string{"TimeLimit"}
+
+func (ec *executionContext) _TimeLimit(ctx context.Context, sel ast.SelectionSet, obj *procedure.TimeLimit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timeLimitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimeLimit")
+		case "rule":
+			out.Values[i] = ec._TimeLimit_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._TimeLimit_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "limit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TimeLimit_limit(ctx, field, obj)
+				})
+		case "article":
+			out.Values[i] = ec._TimeLimit_article(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "citation":
+			out.Values[i] = ec._TimeLimit_citation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelineEventImplementors = []string{"TimelineEvent"}
+
+func (ec *executionContext) _TimelineEvent(ctx context.Context, sel ast.SelectionSet, obj *neo4jdb.ProcedureEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineEvent")
+		case "id":
+			out.Values[i] = ec._TimelineEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._TimelineEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._TimelineEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._TimelineEvent_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._TimelineEvent_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TimelineEvent_message(ctx, field, obj)
+				})
+		case "case":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TimelineEvent_case(ctx, field, obj)
+				})
+		case "toCase":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TimelineEvent_toCase(ctx, field, obj)
+				})
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TimelineEvent_person(ctx, field, obj)
+				})
+		case "article":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TimelineEvent_article(ctx, field, obj)
+				})
+		case "citation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TimelineEvent_citation(ctx, field, obj)
+				})
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TimelineEvent_actor(ctx, field, obj)
+				})
+		case "stageAfter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TimelineEvent_stageAfter(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5785,6 +11472,48 @@ func (ec *executionContext) marshalNAgencyKind2githubᚗcomᚋcasegraphᚋcasegr
 	return v
 }
 
+func (ec *executionContext) marshalNAlert2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐAlert(ctx context.Context, sel ast.SelectionSet, v neo4jdb.Alert) graphql.Marshaler {
+	return ec._Alert(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAlertConnection2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertConnection(ctx context.Context, sel ast.SelectionSet, v *model.AlertConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AlertConnection!")
+		return graphql.Null
+	}
+	return ec._AlertConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAlertEdge2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertEdge(ctx context.Context, sel ast.SelectionSet, v model.AlertEdge) graphql.Marshaler {
+	return ec._AlertEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAlertEdge2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AlertEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAlertEdge2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAlertKind2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertKind(ctx context.Context, v any) (model.AlertKind, error) {
+	var res model.AlertKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAlertKind2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertKind(ctx context.Context, sel ast.SelectionSet, v model.AlertKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5849,6 +11578,46 @@ func (ec *executionContext) marshalNCaseKind2githubᚗcomᚋcasegraphᚋcasegrap
 	return v
 }
 
+func (ec *executionContext) marshalNClock2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐClock(ctx context.Context, sel ast.SelectionSet, v procedure.Clock) graphql.Marshaler {
+	return ec._Clock(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNClock2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐClockᚄ(ctx context.Context, sel ast.SelectionSet, v []procedure.Clock) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNClock2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐClock(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCustodyStatus2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐPersonState(ctx context.Context, sel ast.SelectionSet, v procedure.PersonState) graphql.Marshaler {
+	return ec._CustodyStatus(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCustodyStatus2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐPersonStateᚄ(ctx context.Context, sel ast.SelectionSet, v []procedure.PersonState) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustodyStatus2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐPersonState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5861,6 +11630,52 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNHandover2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐFactHandover(ctx context.Context, sel ast.SelectionSet, v *neo4jdb.FactHandover) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Handover!")
+		return graphql.Null
+	}
+	return ec._Handover(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHandoverConnection2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHandoverConnection(ctx context.Context, sel ast.SelectionSet, v *model.HandoverConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HandoverConnection!")
+		return graphql.Null
+	}
+	return ec._HandoverConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHandoverEdge2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHandoverEdge(ctx context.Context, sel ast.SelectionSet, v model.HandoverEdge) graphql.Marshaler {
+	return ec._HandoverEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNHandoverEdge2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHandoverEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.HandoverEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHandoverEdge2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHandoverEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNHandoverStatus2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHandoverStatus(ctx context.Context, v any) (model.HandoverStatus, error) {
+	var res model.HandoverStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHandoverStatus2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHandoverStatus(ctx context.Context, sel ast.SelectionSet, v model.HandoverStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNHandoverType2githubᚗcomᚋcasegraphᚋcasegraphᚐHandoverType(ctx context.Context, v any) (casegraph.HandoverType, error) {
@@ -5951,6 +11766,26 @@ func (ec *executionContext) marshalNInvolvement2ᚕgithubᚗcomᚋcasegraphᚋca
 	return ret
 }
 
+func (ec *executionContext) marshalNNextStep2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐStep(ctx context.Context, sel ast.SelectionSet, v procedure.Step) graphql.Marshaler {
+	return ec._NextStep(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNextStep2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐStepᚄ(ctx context.Context, sel ast.SelectionSet, v []procedure.Step) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNextStep2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNOffense2githubᚗcomᚋcasegraphᚋcasegraphᚐOffense(ctx context.Context, sel ast.SelectionSet, v casegraph.Offense) graphql.Marshaler {
 	return ec._Offense(ctx, sel, &v)
 }
@@ -5971,8 +11806,21 @@ func (ec *executionContext) marshalNOffense2ᚕgithubᚗcomᚋcasegraphᚋcasegr
 	return ret
 }
 
+func (ec *executionContext) unmarshalNOpenCaseInput2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐOpenCaseInput(ctx context.Context, v any) (model.OpenCaseInput, error) {
+	res, err := ec.unmarshalInputOpenCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNParty2githubᚗcomᚋcasegraphᚋcasegraphᚐParty(ctx context.Context, sel ast.SelectionSet, v casegraph.Party) graphql.Marshaler {
@@ -5999,6 +11847,37 @@ func (ec *executionContext) marshalNPerson2githubᚗcomᚋcasegraphᚋcasegraph�
 	return ec._Person(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPerson2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐPerson(ctx context.Context, sel ast.SelectionSet, v *casegraph.Person) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Person!")
+		return graphql.Null
+	}
+	return ec._Person(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProcedure2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋworkflowᚐProcedure(ctx context.Context, sel ast.SelectionSet, v *workflow.Procedure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Procedure!")
+		return graphql.Null
+	}
+	return ec._Procedure(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReceiveHandoverInput2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐReceiveHandoverInput(ctx context.Context, v any) (model.ReceiveHandoverInput, error) {
+	res, err := ec.unmarshalInputReceiveHandoverInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordDecisionInput2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRecordDecisionInput(ctx context.Context, v any) (model.RecordDecisionInput, error) {
+	res, err := ec.unmarshalInputRecordDecisionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordMeasureInput2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRecordMeasureInput(ctx context.Context, v any) (model.RecordMeasureInput, error) {
+	res, err := ec.unmarshalInputRecordMeasureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋcasegraphᚋcasegraphᚐRole(ctx context.Context, v any) (casegraph.Role, error) {
 	var res casegraph.Role
 	err := res.UnmarshalGQL(v)
@@ -6006,6 +11885,16 @@ func (ec *executionContext) unmarshalNRole2githubᚗcomᚋcasegraphᚋcasegraph�
 }
 
 func (ec *executionContext) marshalNRole2githubᚗcomᚋcasegraphᚋcasegraphᚐRole(ctx context.Context, sel ast.SelectionSet, v casegraph.Role) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSeverity2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐSeverity(ctx context.Context, v any) (model.Severity, error) {
+	var res model.Severity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeverity2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐSeverity(ctx context.Context, sel ast.SelectionSet, v model.Severity) graphql.Marshaler {
 	return v
 }
 
@@ -6033,6 +11922,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6045,6 +11963,46 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTimeLimit2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐTimeLimit(ctx context.Context, sel ast.SelectionSet, v procedure.TimeLimit) graphql.Marshaler {
+	return ec._TimeLimit(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTimeLimit2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐTimeLimitᚄ(ctx context.Context, sel ast.SelectionSet, v []procedure.TimeLimit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimeLimit2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐTimeLimit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimelineEvent2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐProcedureEvent(ctx context.Context, sel ast.SelectionSet, v neo4jdb.ProcedureEvent) graphql.Marshaler {
+	return ec._TimelineEvent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTimelineEvent2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐProcedureEventᚄ(ctx context.Context, sel ast.SelectionSet, v []neo4jdb.ProcedureEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineEvent2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐProcedureEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNTransfer2githubᚗcomᚋcasegraphᚋcasegraphᚐTransfer(ctx context.Context, sel ast.SelectionSet, v casegraph.Transfer) graphql.Marshaler {
@@ -6065,6 +12023,11 @@ func (ec *executionContext) marshalNTransfer2ᚕgithubᚗcomᚋcasegraphᚋcaseg
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNTransferCaseInput2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐTransferCaseInput(ctx context.Context, v any) (model.TransferCaseInput, error) {
+	res, err := ec.unmarshalInputTransferCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -6209,6 +12172,57 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAgency2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐAgency(ctx context.Context, sel ast.SelectionSet, v *casegraph.Agency) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Agency(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAlertFilter2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertFilter(ctx context.Context, v any) (*model.AlertFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAlertFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAlertKind2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertKindᚄ(ctx context.Context, v any) ([]model.AlertKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.AlertKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAlertKind2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAlertKind2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AlertKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAlertKind2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAlertKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6288,6 +12302,47 @@ func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) marshalOHandover2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐFactHandover(ctx context.Context, sel ast.SelectionSet, v *neo4jdb.FactHandover) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Handover(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOHandoverStatus2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHandoverStatus(ctx context.Context, v any) (*model.HandoverStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.HandoverStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOHandoverStatus2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHandoverStatus(ctx context.Context, sel ast.SelectionSet, v *model.HandoverStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
+}
+
 func (ec *executionContext) marshalOIngestJob2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋingestᚐJobStatus(ctx context.Context, sel ast.SelectionSet, v *ingest.JobStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -6320,6 +12375,42 @@ func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋcasegraphᚋcasegra
 	return ec._Person(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOSeverity2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐSeverityᚄ(ctx context.Context, v any) ([]model.Severity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Severity, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSeverity2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐSeverity(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSeverity2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐSeverityᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Severity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeverity2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐSeverity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOStage2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐStage(ctx context.Context, v any) (*casegraph.Stage, error) {
 	if v == nil {
 		return nil, nil
@@ -6346,6 +12437,41 @@ func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.S
 	_ = ctx
 	res := graphql.MarshalString(v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -10,7 +10,17 @@ import (
 	"time"
 
 	"github.com/casegraph/casegraph"
+	"github.com/casegraph/casegraph/internal/neo4jdb"
 )
+
+type AlertFilter struct {
+	Agencies   []string    `json:"agencies,omitempty"`
+	Districts  []string    `json:"districts,omitempty"`
+	Kinds      []AlertKind `json:"kinds,omitempty"`
+	Severities []Severity  `json:"severities,omitempty"`
+	// Due-soon alerts: clocks ending within this many days (default 7, 0 to 365).
+	DueWithinDays *int `json:"dueWithinDays,omitempty"`
+}
 
 type CaseEdge struct {
 	Cursor string          `json:"cursor"`
@@ -31,6 +41,36 @@ type CaseFilter struct {
 	FiledTo *time.Time `json:"filedTo,omitempty"`
 }
 
+type HandoverConnection struct {
+	Edges    []HandoverEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type HandoverEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *neo4jdb.FactHandover `json:"node"`
+}
+
+// The handover workflow (公检法协同). Each mutation acts for the caller's agency
+// (the X-Casegraph-Agency header until authentication lands), records an event
+// on the case's timeline, and is refused with INVALID_TRANSITION, citing the
+// rule in Chinese, when the law does not allow it from the current state; a
+// refused mutation changes nothing.
+type Mutation struct {
+}
+
+type OpenCaseInput struct {
+	// The police agency's code; must be the caller's agency.
+	Agency string `json:"agency"`
+	// The police case number (案件编号).
+	CaseNo   string  `json:"caseNo"`
+	Title    *string `json:"title,omitempty"`
+	Summary  *string `json:"summary,omitempty"`
+	District *string `json:"district,omitempty"`
+	// When the case was received (受案时间); now when absent. Never in the future.
+	At *time.Time `json:"at,omitempty"`
+}
+
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
 	HasPreviousPage bool    `json:"hasPreviousPage"`
@@ -39,6 +79,181 @@ type PageInfo struct {
 }
 
 type Query struct {
+}
+
+type ReceiveHandoverInput struct {
+	Handover string `json:"handover"`
+	Accept   bool   `json:"accept"`
+	// On acceptance: the receiving agency's own number for the new case (文号 / 案号). Not needed when the case goes back to a case it already has (退回补充侦查, 重新移送, 发回重审).
+	CaseNo *string `json:"caseNo,omitempty"`
+	// On rejection: a reason code (e.g. MISSING_MATERIALS, NOT_JURISDICTION) and text; both required.
+	ReasonCode *string    `json:"reasonCode,omitempty"`
+	Reason     *string    `json:"reason,omitempty"`
+	At         *time.Time `json:"at,omitempty"`
+}
+
+type RecordDecisionInput struct {
+	Case string `json:"case"`
+	// FILE_CASE 立案, NOT_FILE 不予立案, WITHDRAW_CASE 撤销案件, APPROVE_ARREST 批准逮捕,
+	// DENY_ARREST 不批准逮捕, PROSECUTE 起诉, NOT_PROSECUTE 不起诉 (subtype 法定/酌定/存疑/附条件/特殊),
+	// CONDITIONAL_NOT_PROSECUTE 附条件不起诉, RETURN_FOR_SUPPLEMENT 退回补充侦查, OPEN_TRIAL 决定开庭审判,
+	// JUDGMENT 判决, RULING 裁定, EFFECTIVE 生效, EXTEND_PERIOD 批准延长期限 (subtype: the extension, e.g. T28.1;
+	// basis: the approver), DUTY_DONE 已履行 (subtype: the duty, e.g. T13 通知家属), and the procedural events
+	// APPRAISAL_STARTED, APPRAISAL_ENDED, TRIAL_SUSPENDED, TRIAL_RESUMED, FILE_REVIEW_STARTED, FILE_REVIEW_ENDED,
+	// JURISDICTION_CHANGED, OTHER_CRIME_FOUND, IDENTITY_ESTABLISHED.
+	Kind    string  `json:"kind"`
+	Subtype *string `json:"subtype,omitempty"`
+	// The person the decision concerns (批准逮捕 of a suspect), a person id.
+	Person *string `json:"person,omitempty"`
+	// The article relied on; for EXTEND_PERIOD the approver.
+	Basis *string    `json:"basis,omitempty"`
+	At    *time.Time `json:"at,omitempty"`
+}
+
+type RecordMeasureInput struct {
+	Case   string `json:"case"`
+	Person string `json:"person"`
+	// 拘传, 取保候审, 监视居住, 拘留, 逮捕 or 释放 (or SUMMONS, BAIL, RESIDENTIAL_SURVEILLANCE, DETENTION, ARREST, RELEASE).
+	Kind string     `json:"kind"`
+	At   *time.Time `json:"at,omitempty"`
+}
+
+type TransferCaseInput struct {
+	// The case handed over.
+	Case string                 `json:"case"`
+	Type casegraph.HandoverType `json:"type"`
+	// The receiving agency's code.
+	ToAgency string `json:"toAgency"`
+	// The suspect concerned (提请批准逮捕), a person id.
+	Person *string `json:"person,omitempty"`
+	// ORDINARY or EXPEDITED (移送审查起诉); FACTS or PROCEDURE (发回重审).
+	Variant *string `json:"variant,omitempty"`
+	Note    *string `json:"note,omitempty"`
+	// When it was sent; now when absent.
+	At *time.Time `json:"at,omitempty"`
+}
+
+type AlertKind string
+
+const (
+	// a running duty past its end
+	AlertKindOverdue AlertKind = "OVERDUE"
+	// a running duty that ends within the horizon
+	AlertKindDueSoon AlertKind = "DUE_SOON"
+	// a red flag of §5.2: an overdue clock that raises one, a duty done late, or a watch (立而不侦, 久侦不结, 不起诉后未释放, 上诉期满未生效)
+	AlertKindRedFlag AlertKind = "RED_FLAG"
+	// a recorded event the procedure does not allow (e.g. a third 退回补充侦查)
+	AlertKindAnomaly AlertKind = "ANOMALY"
+)
+
+var AllAlertKind = []AlertKind{
+	AlertKindOverdue,
+	AlertKindDueSoon,
+	AlertKindRedFlag,
+	AlertKindAnomaly,
+}
+
+func (e AlertKind) IsValid() bool {
+	switch e {
+	case AlertKindOverdue, AlertKindDueSoon, AlertKindRedFlag, AlertKindAnomaly:
+		return true
+	}
+	return false
+}
+
+func (e AlertKind) String() string {
+	return string(e)
+}
+
+func (e *AlertKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AlertKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AlertKind", str)
+	}
+	return nil
+}
+
+func (e AlertKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AlertKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AlertKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type HandoverStatus string
+
+const (
+	// sent, not yet received (待接收)
+	HandoverStatusPending HandoverStatus = "PENDING"
+	// accepted (已接收)
+	HandoverStatusAccepted HandoverStatus = "ACCEPTED"
+	// rejected (已退回)
+	HandoverStatusRejected HandoverStatus = "REJECTED"
+)
+
+var AllHandoverStatus = []HandoverStatus{
+	HandoverStatusPending,
+	HandoverStatusAccepted,
+	HandoverStatusRejected,
+}
+
+func (e HandoverStatus) IsValid() bool {
+	switch e {
+	case HandoverStatusPending, HandoverStatusAccepted, HandoverStatusRejected:
+		return true
+	}
+	return false
+}
+
+func (e HandoverStatus) String() string {
+	return string(e)
+}
+
+func (e *HandoverStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = HandoverStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid HandoverStatus", str)
+	}
+	return nil
+}
+
+func (e HandoverStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *HandoverStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e HandoverStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Where an ingest job is.
@@ -102,6 +317,65 @@ func (e *IngestJobState) UnmarshalJSON(b []byte) error {
 }
 
 func (e IngestJobState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Severity string
+
+const (
+	SeverityCritical Severity = "CRITICAL"
+	SeverityHigh     Severity = "HIGH"
+	SeverityMedium   Severity = "MEDIUM"
+	SeverityLow      Severity = "LOW"
+)
+
+var AllSeverity = []Severity{
+	SeverityCritical,
+	SeverityHigh,
+	SeverityMedium,
+	SeverityLow,
+}
+
+func (e Severity) IsValid() bool {
+	switch e {
+	case SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow:
+		return true
+	}
+	return false
+}
+
+func (e Severity) String() string {
+	return string(e)
+}
+
+func (e *Severity) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Severity(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Severity", str)
+	}
+	return nil
+}
+
+func (e Severity) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Severity) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Severity) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

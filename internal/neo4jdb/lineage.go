@@ -129,7 +129,15 @@ func (db *DB) InLineages(ctx context.Context, caseUIDs []string, fn func(tx *Lin
 		if err != nil {
 			return nil, err
 		}
-		return nil, fn(l, lineages)
+		if err := fn(l, lineages); err != nil {
+			return nil, err
+		}
+		var all []string
+		for _, ln := range lineages {
+			all = append(all, ln...)
+		}
+		_, err = l.run(unlockQuery, map[string]any{"uids": all})
+		return nil, err
 	})
 	return translate(err)
 }
@@ -149,8 +157,15 @@ RETURN u, members`
 const lockQuery = `
 UNWIND $uids AS u
 MATCH (c:Case {uid: u})
-SET c.lockSeq = coalesce(c.lockSeq, 0) + 1
+SET c._locked = true
 RETURN count(c) AS n`
+
+// unlockQuery removes the lock property before commit: the write locks stay
+// until the transaction ends, and the graph keeps no trace of them.
+const unlockQuery = `
+UNWIND $uids AS u
+MATCH (c:Case {uid: u})
+REMOVE c._locked`
 
 // lock locks the cases of the lineages of uids, in uid order to keep
 // deadlocks rare, and returns the lineages (each sorted). It repeats until

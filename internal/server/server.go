@@ -43,7 +43,7 @@ func NewRouter(o Options) http.Handler {
 		o.MaxBodyBytes = 1 << 20
 	}
 	r := chi.NewRouter()
-	r.Use(requestID, accessLog(o.Log), recoverer(o.Log))
+	r.Use(requestID, accessLog(o.Log), recoverer(o.Log), callerHeaders)
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -92,6 +92,24 @@ func requestID(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		next.ServeHTTP(w, r.WithContext(casegraph.WithRequestID(r.Context(), id)))
+	})
+}
+
+// callerHeaders puts the caller named by the X-Casegraph-User and
+// X-Casegraph-Agency headers in the context. It is the development stand-in
+// for authentication: the access-control issue replaces it with the claims
+// of a verified token, and until then the server listens on loopback only.
+func callerHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := casegraph.Caller{Subject: r.Header.Get("X-Casegraph-User"), Agency: r.Header.Get("X-Casegraph-Agency")}
+		if len(c.Subject) > 128 || len(c.Agency) > 64 || !printable(c.Agency) {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "X-Casegraph-Agency must be an agency code"})
+			return
+		}
+		if c.Agency != "" || c.Subject != "" {
+			r = r.WithContext(casegraph.WithCaller(r.Context(), c))
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
