@@ -18,8 +18,8 @@ import (
 	"github.com/casegraph/casegraph/internal/logging"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 	"github.com/casegraph/casegraph/internal/server"
-	"github.com/casegraph/casegraph/internal/workflow"
 	"github.com/casegraph/casegraph/internal/synth"
+	"github.com/casegraph/casegraph/internal/workflow"
 )
 
 // setup parses the flags of a command and builds its logger.
