@@ -6,7 +6,7 @@ SHELL := bash
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: bench-ingest run test test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
+.PHONY: bench-ingest bench-alerts run test test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
 
 build:
 	$(GO) build -o bin/casegraph ./cmd/casegraph
@@ -47,6 +47,20 @@ bench-ingest: build
 	  ./bin/casegraph gen --cases $(BENCH_CASES) --seed $(BENCH_SEED) > var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson
 	$(BENCH_NEO4J) $(GO) run ./internal/tools/benchingest -casegraph bin/casegraph \
 	  -input var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson -out var/bench/ingest-$(BENCH_CASES).json
+
+# Supervision alerts on the same generated cases: the bench server is
+# emptied, `casegraph ingest` loads the file (its procedure sync stores the
+# deadlines), then the alerts query is timed.
+bench-alerts: build
+	$(BENCH_NEO4J) scripts/neo4j wipe
+	$(BENCH_NEO4J) scripts/neo4j start
+	mkdir -p var/bench
+	test -s var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson || \
+	  ./bin/casegraph gen --cases $(BENCH_CASES) --seed $(BENCH_SEED) > var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson
+	$(BENCH_NEO4J) ./bin/casegraph migrate
+	$(BENCH_NEO4J) /usr/bin/time -v ./bin/casegraph ingest --quiet var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson 2>&1 | \
+	  grep -E 'ingest:|Elapsed|Maximum resident'
+	$(BENCH_NEO4J) $(GO) run ./internal/tools/benchalerts -out var/bench/alerts-$(BENCH_CASES).json
 
 check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/casegraph/casegraph"
 )
 
 func router(ready error, graphql http.HandlerFunc) http.Handler {
@@ -88,5 +90,26 @@ func TestRoutes(t *testing.T) {
 		if rec := do(h, tt.method, tt.path, tt.body, tt.ctype); rec.Code != tt.code {
 			t.Errorf("%s %s (%s): %d, want %d", tt.method, tt.path, tt.ctype, rec.Code, tt.code)
 		}
+	}
+}
+
+func TestCallerFromHeaders(t *testing.T) {
+	var got casegraph.Caller
+	h := router(nil, func(w http.ResponseWriter, r *http.Request) { got = casegraph.CallerFrom(r.Context()) })
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Casegraph-Agency", "330211JC")
+	req.Header.Set("X-Casegraph-User", "prosecutor-1")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if got.Agency != "330211JC" || got.Subject != "prosecutor-1" {
+		t.Errorf("caller = %+v", got)
+	}
+	req = httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Casegraph-Agency", "bad\x01agency")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("a malformed agency header: %d", rec.Code)
 	}
 }
