@@ -108,8 +108,8 @@ func TestHandoverWorkflowOverGraphQL(t *testing.T) {
 		ReceiveHandover struct {
 			Status string
 			ToCase struct {
-				Stage    string
-				Timeline []struct{ Kind, Name, Status, Citation string }
+				Stage     string
+				Timeline  []struct{ Kind, Name, Status, Citation string }
 				Procedure struct {
 					Stage  string
 					Clocks []struct{ Rule, Status, Citation string }
