@@ -179,43 +179,84 @@ func (w *Workflow) eventName(ev procedure.Event, fallback string) string {
 
 // save derives what a replayed lineage stores: stages, events, deadlines.
 func (w *Workflow) save(tx *neo4jdb.LineageTx, r *replayed, now time.Time) error {
-	st := neo4jdb.LineageState{Cases: r.facts.CaseUIDs(), Events: r.events, Deadlines: w.deadlines(r, now)}
+	var st neo4jdb.LineageState
+	w.collect(&st, r, now)
+	return tx.Save(st)
+}
+
+func (w *Workflow) collect(st *neo4jdb.LineageState, r *replayed, now time.Time) {
+	st.Cases = append(st.Cases, r.facts.CaseUIDs()...)
+	st.Events = append(st.Events, r.events...)
+	st.Deadlines = append(st.Deadlines, w.deadlines(r, now)...)
 	for _, c := range r.state.Cases() {
 		st.Stages = append(st.Stages, neo4jdb.CaseStage{UID: c.UID, Stage: c.Stage, Since: c.Since})
 	}
-	return tx.Save(st)
 }
 
 // Sync re-derives the lineages of the given cases from their records, as
 // ingest calls it after each batch: stages, timelines and deadlines. Events
 // the procedure does not allow are kept as REFUSED and become anomalies;
-// they do not stop the rest of the lineage.
+// they do not stop the rest of the lineage. The lineages of a chunk of
+// cases are read with one query and saved with one set of statements.
 func (w *Workflow) Sync(ctx context.Context, caseUIDs []string) error {
 	const chunk = 200
 	for i := 0; i < len(caseUIDs); i += chunk {
 		part := caseUIDs[i:min(i+chunk, len(caseUIDs))]
 		err := w.store.InLineages(ctx, part, func(tx *neo4jdb.LineageTx, lineages [][]string) error {
 			now := w.opts.Now()
+			var all []string
 			for _, ln := range lineages {
-				f, err := tx.Facts(ln)
-				if err != nil {
-					return err
-				}
+				all = append(all, ln...)
+			}
+			facts, err := tx.Facts(all)
+			if err != nil {
+				return err
+			}
+			var st neo4jdb.LineageState
+			for _, f := range splitFacts(facts, lineages) {
 				r, err := w.replay(f, nil)
 				if err != nil {
 					return err
 				}
-				if err := w.save(tx, r, now); err != nil {
-					return err
-				}
+				w.collect(&st, r, now)
 			}
-			return nil
+			return tx.Save(st)
 		})
 		if err != nil {
 			return fmt.Errorf("workflow.Sync: %w", err)
 		}
 	}
 	return nil
+}
+
+// splitFacts divides the records of several lineages by lineage.
+func splitFacts(f *neo4jdb.LineageFacts, lineages [][]string) []*neo4jdb.LineageFacts {
+	of := map[string]int{}
+	for i, ln := range lineages {
+		for _, uid := range ln {
+			of[uid] = i
+		}
+	}
+	out := make([]*neo4jdb.LineageFacts, len(lineages))
+	for i := range out {
+		out[i] = &neo4jdb.LineageFacts{}
+	}
+	for _, c := range f.Cases {
+		out[of[c.UID]].Cases = append(out[of[c.UID]].Cases, c)
+	}
+	for _, h := range f.Handovers {
+		out[of[h.FromCase]].Handovers = append(out[of[h.FromCase]].Handovers, h)
+	}
+	for _, d := range f.Decisions {
+		out[of[d.Case]].Decisions = append(out[of[d.Case]].Decisions, d)
+	}
+	for _, m := range f.Measures {
+		out[of[m.Case]].Measures = append(out[of[m.Case]].Measures, m)
+	}
+	for _, j := range f.Judgments {
+		out[of[j.Case]].Judgments = append(out[of[j.Case]].Judgments, j)
+	}
+	return out
 }
 
 // Procedure is the procedural state of a case's lineage now: what the
