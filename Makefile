@@ -6,7 +6,7 @@ SHELL := bash
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: bench-ingest bench-alerts run test test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
+.PHONY: bench-ingest bench-alerts bench-search run test test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
 
 build:
 	$(GO) build -o bin/casegraph ./cmd/casegraph
@@ -61,6 +61,20 @@ bench-alerts: build
 	$(BENCH_NEO4J) /usr/bin/time -v ./bin/casegraph ingest --quiet var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson 2>&1 | \
 	  grep -E 'ingest:|Elapsed|Maximum resident'
 	$(BENCH_NEO4J) $(GO) run ./internal/tools/benchalerts -out var/bench/alerts-$(BENCH_CASES).json
+
+# Search: casegraph's bleve index against Neo4j's own full-text index (cjk
+# analyzer) on the same generated cases, with the same queries; the bench
+# server is emptied. 1,000,000 cases write about 10 GB; BENCH_SEARCH_CASES=20000
+# is a quick run.
+BENCH_SEARCH_CASES ?= 1000000
+
+bench-search: build
+	$(BENCH_NEO4J) scripts/neo4j start
+	mkdir -p var/bench
+	test -s var/bench/cases-$(BENCH_SEARCH_CASES)-$(BENCH_SEED).ndjson || \
+	  ./bin/casegraph gen --cases $(BENCH_SEARCH_CASES) --seed $(BENCH_SEED) > var/bench/cases-$(BENCH_SEARCH_CASES)-$(BENCH_SEED).ndjson
+	$(BENCH_NEO4J) $(GO) run ./internal/tools/benchsearch -neo4j-script scripts/neo4j -dir var/bench/search \
+	  -input var/bench/cases-$(BENCH_SEARCH_CASES)-$(BENCH_SEED).ndjson -out var/bench/search-$(BENCH_SEARCH_CASES).json
 
 check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
