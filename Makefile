@@ -48,19 +48,21 @@ bench-ingest: build
 	$(BENCH_NEO4J) $(GO) run ./internal/tools/benchingest -casegraph bin/casegraph \
 	  -input var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson -out var/bench/ingest-$(BENCH_CASES).json
 
-# Supervision alerts on the same generated cases: the bench server is
+# Supervision alerts on the same generated cases, on a bench server of their
+# own (Bolt on 7690, var/neo4j-bench-alerts): the server is
 # emptied, `casegraph ingest` loads the file (its procedure sync stores the
 # deadlines), then the alerts query is timed.
+BENCH_ALERTS_NEO4J := CASEGRAPH_NEO4J_URI=bolt://127.0.0.1:7690 CASEGRAPH_NEO4J_HOME=$(CURDIR)/var/neo4j-bench-alerts CASEGRAPH_NEO4J_HEAP=4g CASEGRAPH_NEO4J_PAGECACHE=4g
 bench-alerts: build
-	$(BENCH_NEO4J) scripts/neo4j wipe
-	$(BENCH_NEO4J) scripts/neo4j start
+	$(BENCH_ALERTS_NEO4J) scripts/neo4j wipe
+	$(BENCH_ALERTS_NEO4J) scripts/neo4j start
 	mkdir -p var/bench
 	test -s var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson || \
 	  ./bin/casegraph gen --cases $(BENCH_CASES) --seed $(BENCH_SEED) > var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson
-	$(BENCH_NEO4J) ./bin/casegraph migrate
-	$(BENCH_NEO4J) /usr/bin/time -v ./bin/casegraph ingest --quiet var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson 2>&1 | \
+	$(BENCH_ALERTS_NEO4J) ./bin/casegraph migrate
+	$(BENCH_ALERTS_NEO4J) /usr/bin/time -v ./bin/casegraph ingest --quiet var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson 2>&1 | \
 	  grep -E 'ingest:|Elapsed|Maximum resident'
-	$(BENCH_NEO4J) $(GO) run ./internal/tools/benchalerts -out var/bench/alerts-$(BENCH_CASES).json
+	$(BENCH_ALERTS_NEO4J) $(GO) run ./internal/tools/benchalerts -out var/bench/alerts-$(BENCH_CASES).json
 
 # Search: casegraph's bleve index against Neo4j's own full-text index (cjk
 # analyzer) on the same generated cases, with the same queries; the bench

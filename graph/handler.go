@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/casegraph/casegraph/graph/generated"
+	"github.com/casegraph/casegraph/internal/search"
 	"github.com/casegraph/casegraph/internal/workflow"
 )
 
@@ -23,6 +24,8 @@ type Options struct {
 	// Workflow runs the handover mutations; when nil, one is made on the
 	// store.
 	Workflow *workflow.Workflow
+	// Search is the search index; nil answers search UNAVAILABLE.
+	Search *search.Manager
 }
 
 // NewHandler returns the GraphQL endpoint over store: POST with a JSON body,
@@ -35,7 +38,7 @@ func NewHandler(store Store, log *slog.Logger, opts Options) http.Handler {
 			opts.Workflow = workflow.New(ws, log, workflow.Options{})
 		}
 	}
-	cfg := generated.Config{Resolvers: &Resolver{Store: store, Jobs: opts.Jobs, Workflow: opts.Workflow}}
+	cfg := generated.Config{Resolvers: &Resolver{Store: store, Jobs: opts.Jobs, Workflow: opts.Workflow, Index: opts.Search}}
 	complexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.POST{})

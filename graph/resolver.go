@@ -8,6 +8,7 @@ import (
 
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/internal/ingest"
+	"github.com/casegraph/casegraph/internal/search"
 	"github.com/casegraph/casegraph/internal/workflow"
 )
 
@@ -43,4 +44,6 @@ type Resolver struct {
 	Jobs  JobSource // nil when the server runs no ingest jobs
 	// Workflow runs the handover mutations and the procedure reads.
 	Workflow *workflow.Workflow
+	// Search answers search; nil when the server has no index.
+	Index *search.Manager
 }

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/casegraph/casegraph"
@@ -15,6 +16,7 @@ import (
 	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 	"github.com/casegraph/casegraph/internal/procedure"
+	"github.com/casegraph/casegraph/internal/search"
 	"github.com/casegraph/casegraph/internal/workflow"
 )
 
@@ -413,6 +415,37 @@ func (r *queryResolver) SupervisionAlerts(ctx context.Context, filter *model.Ale
 	return r.alerts(ctx, filter, first, after)
 }
 
+// Search is the resolver for the search field.
+func (r *queryResolver) Search(ctx context.Context, query string, filter *model.SearchFilter, sort *model.SearchSort, first *int, after *string) (*model.SearchResult, error) {
+	return r.search(ctx, query, filter, sort, first, after)
+}
+
+// Type is the resolver for the type field.
+func (r *searchHitResolver) Type(ctx context.Context, obj *search.Hit) (model.SearchType, error) {
+	return model.SearchType(strings.ToUpper(obj.Type)), nil
+}
+
+// Highlights is the resolver for the highlights field.
+func (r *searchHitResolver) Highlights(ctx context.Context, obj *search.Hit) ([]model.Highlight, error) {
+	return highlights(obj), nil
+}
+
+// Case is the resolver for the case field.
+func (r *searchHitResolver) Case(ctx context.Context, obj *search.Hit) (*casegraph.Case, error) {
+	if obj.Type != search.TypeCase {
+		return nil, nil
+	}
+	return optionalCase(ctx, obj.UID)
+}
+
+// Person is the resolver for the person field.
+func (r *searchHitResolver) Person(ctx context.Context, obj *search.Hit) (*casegraph.Person, error) {
+	if obj.Type != search.TypePerson {
+		return nil, nil
+	}
+	return optionalPerson(ctx, obj.UID)
+}
+
 // Limit is the resolver for the limit field.
 func (r *timeLimitResolver) Limit(ctx context.Context, obj *procedure.TimeLimit) (string, error) {
 	if obj.Limit == nil {
@@ -504,6 +537,9 @@ func (r *Resolver) Procedure() generated.ProcedureResolver { return &procedureRe
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// SearchHit returns generated.SearchHitResolver implementation.
+func (r *Resolver) SearchHit() generated.SearchHitResolver { return &searchHitResolver{r} }
+
 // TimeLimit returns generated.TimeLimitResolver implementation.
 func (r *Resolver) TimeLimit() generated.TimeLimitResolver { return &timeLimitResolver{r} }
 
@@ -524,6 +560,7 @@ type (
 	personResolver          struct{ *Resolver }
 	procedureResolver       struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
+	searchHitResolver       struct{ *Resolver }
 	timeLimitResolver       struct{ *Resolver }
 	timelineEventResolver   struct{ *Resolver }
 )

@@ -46,6 +46,9 @@ Usage:
                               load records (NDJSON, CSV with a mapping, cail2018, POLE)
   casegraph gen --cases N [--seed S] [--invalid-rate R]
                               write synthetic records to standard output
+  casegraph search [--agency A] QUERY
+                              search the running server's index (docs/search.md)
+  casegraph reindex           rebuild the running server's search index and swap it in
   casegraph version           print the version
 
 Run 'casegraph COMMAND -h' for a command's flags. Every flag can also be
@@ -72,6 +75,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runIngest(ctx, rest, stdout, stderr, getenv)
 	case "gen":
 		return runSynth(ctx, rest, stdout, stderr, getenv)
+	case "search":
+		return runSearch(ctx, rest, stdout, stderr, getenv)
+	case "reindex":
+		return runReindex(ctx, rest, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "casegraph", Version)
 		return nil

@@ -17,6 +17,8 @@ import (
 	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/logging"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
+	"github.com/casegraph/casegraph/internal/search"
+	"github.com/casegraph/casegraph/internal/searchsync"
 	"github.com/casegraph/casegraph/internal/server"
 	"github.com/casegraph/casegraph/internal/synth"
 	"github.com/casegraph/casegraph/internal/workflow"
@@ -93,19 +95,41 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	wf := workflow.New(db, log, workflow.Options{})
+	// The search index lives under the data directory; the syncer keeps it
+	// consistent with the graph (rebuild when unusable, catch-up, touched
+	// cases after each commit).
+	idx, err := search.OpenManager(filepath.Join(cfg.DataDir, "search"), search.Options{})
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	defer idx.Close()
+	syncer := searchsync.New(db, idx, log)
+	touch := func(ctx context.Context, cases []string) {
+		if err := syncer.Touched(ctx, cases); err != nil {
+			log.Warn("search index not updated for these cases; the catch-up will repair it", "cases", len(cases), "err", err)
+		}
+	}
+	wf := workflow.New(db, log, workflow.Options{OnChange: touch})
+	onCommit := func(ctx context.Context, cases []string) {
+		syncProcedure(wf, log)(ctx, cases)
+		touch(ctx, cases)
+	}
 	// The background preparation must end before the driver closes.
 	bgctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		prepare(bgctx, db, cfg, log, wf)
+		prepare(bgctx, db, cfg, log, onCommit)
+	}()
+	go func() {
+		defer wg.Done()
+		syncer.Run(bgctx, 5*time.Second)
 	}()
 	defer wg.Wait()
 	defer cancel()
 
-	jobs, err := ingest.NewJobs(filepath.Join(cfg.DataDir, "ingest"), db, ingest.Options{OnCommit: syncProcedure(wf, log)}, log)
+	jobs, err := ingest.NewJobs(filepath.Join(cfg.DataDir, "ingest"), db, ingest.Options{OnCommit: onCommit}, log)
 	if err != nil {
 		return err
 	}
@@ -114,7 +138,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	defer cancel() // before Wait: the worker stops when bgctx ends
 
 	router := server.NewRouter(server.Options{
-		GraphQL: graph.NewHandler(db, log, graph.Options{Introspection: cfg.Introspection, Jobs: jobs, Workflow: wf}),
+		GraphQL: graph.NewHandler(db, log, graph.Options{Introspection: cfg.Introspection, Jobs: jobs, Workflow: wf, Search: idx}),
+		Reindex: func(ctx context.Context) (int, error) { return syncer.Rebuild(ctx) },
 		Ingest:  ingest.Handler(jobs),
 		Ready:   readiness(db),
 		Log:     log,
@@ -127,7 +152,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 // prepare applies the migrations, retrying while Neo4j is away, then loads
 // the demo graph into an empty database when asked to. Until it succeeds
 // /readyz answers 503.
-func prepare(ctx context.Context, db *neo4jdb.DB, cfg config.Config, log *slog.Logger, wf *workflow.Workflow) {
+func prepare(ctx context.Context, db *neo4jdb.DB, cfg config.Config, log *slog.Logger, onCommit func(context.Context, []string)) {
 	for attempt := 1; ; attempt++ {
 		_, err := db.Migrate(ctx)
 		if err == nil {
@@ -152,7 +177,7 @@ func prepare(ctx context.Context, db *neo4jdb.DB, cfg config.Config, log *slog.L
 		log.Info("demo graph not loaded: the database already has cases", "cases", n)
 		return
 	}
-	rep, err := loadDemo(ctx, db, syncProcedure(wf, log))
+	rep, err := loadDemo(ctx, db, onCommit)
 	if err != nil {
 		log.Error("demo graph not loaded", "err", err)
 		return

@@ -11,6 +11,7 @@ import (
 
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
+	"github.com/casegraph/casegraph/internal/search"
 )
 
 type AlertFilter struct {
@@ -41,6 +42,16 @@ type CaseFilter struct {
 	FiledTo *time.Time `json:"filedTo,omitempty"`
 }
 
+type Facet struct {
+	Field  string       `json:"field"`
+	Values []FacetValue `json:"values"`
+}
+
+type FacetValue struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
 type HandoverConnection struct {
 	Edges    []HandoverEdge `json:"edges"`
 	PageInfo *PageInfo      `json:"pageInfo"`
@@ -49,6 +60,11 @@ type HandoverConnection struct {
 type HandoverEdge struct {
 	Cursor string                `json:"cursor"`
 	Node   *neo4jdb.FactHandover `json:"node"`
+}
+
+type Highlight struct {
+	Field     string   `json:"field"`
+	Fragments []string `json:"fragments"`
 }
 
 // The handover workflow (公检法协同). Each mutation acts for the caller's agency
@@ -116,6 +132,27 @@ type RecordMeasureInput struct {
 	// 拘传, 取保候审, 监视居住, 拘留, 逮捕 or 释放 (or SUMMONS, BAIL, RESIDENTIAL_SURVEILLANCE, DETENTION, ARREST, RELEASE).
 	Kind string     `json:"kind"`
 	At   *time.Time `json:"at,omitempty"`
+}
+
+type SearchFilter struct {
+	Types    []SearchType         `json:"types,omitempty"`
+	Agencies []string             `json:"agencies,omitempty"`
+	Kinds    []casegraph.CaseKind `json:"kinds,omitempty"`
+	Stages   []casegraph.Stage    `json:"stages,omitempty"`
+	// 罪名 as named, e.g. 盗窃罪.
+	Charges   []string   `json:"charges,omitempty"`
+	Districts []string   `json:"districts,omitempty"`
+	FiledFrom *time.Time `json:"filedFrom,omitempty"`
+	FiledTo   *time.Time `json:"filedTo,omitempty"`
+}
+
+type SearchResult struct {
+	// Every match the caller may see, not only this page.
+	TotalCount int          `json:"totalCount"`
+	Hits       []search.Hit `json:"hits"`
+	// Counts by type, agency, kind, stage, charge, district and year, over every match.
+	Facets   []Facet   `json:"facets"`
+	PageInfo *PageInfo `json:"pageInfo"`
 }
 
 type TransferCaseInput struct {
@@ -317,6 +354,119 @@ func (e *IngestJobState) UnmarshalJSON(b []byte) error {
 }
 
 func (e IngestJobState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SearchSort string
+
+const (
+	SearchSortRelevance SearchSort = "RELEVANCE"
+	// newest filed first
+	SearchSortFiledDesc SearchSort = "FILED_DESC"
+	SearchSortFiledAsc  SearchSort = "FILED_ASC"
+)
+
+var AllSearchSort = []SearchSort{
+	SearchSortRelevance,
+	SearchSortFiledDesc,
+	SearchSortFiledAsc,
+}
+
+func (e SearchSort) IsValid() bool {
+	switch e {
+	case SearchSortRelevance, SearchSortFiledDesc, SearchSortFiledAsc:
+		return true
+	}
+	return false
+}
+
+func (e SearchSort) String() string {
+	return string(e)
+}
+
+func (e *SearchSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchSort", str)
+	}
+	return nil
+}
+
+func (e SearchSort) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchSort) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SearchType string
+
+const (
+	SearchTypeCase   SearchType = "CASE"
+	SearchTypePerson SearchType = "PERSON"
+)
+
+var AllSearchType = []SearchType{
+	SearchTypeCase,
+	SearchTypePerson,
+}
+
+func (e SearchType) IsValid() bool {
+	switch e {
+	case SearchTypeCase, SearchTypePerson:
+		return true
+	}
+	return false
+}
+
+func (e SearchType) String() string {
+	return string(e)
+}
+
+func (e *SearchType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchType", str)
+	}
+	return nil
+}
+
+func (e SearchType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

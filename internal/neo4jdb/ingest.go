@@ -146,7 +146,8 @@ UNWIND $rows AS row` + casePlaceholder + personPlaceholder("p", "person") + `
 FOREACH (_ IN CASE WHEN row.role = 'SUSPECT_IN' THEN [1] ELSE [] END | MERGE (p)-[:SUSPECT_IN]->(c))
 FOREACH (_ IN CASE WHEN row.role = 'DEFENDANT_IN' THEN [1] ELSE [] END | MERGE (p)-[:DEFENDANT_IN]->(c))
 FOREACH (_ IN CASE WHEN row.role = 'VICTIM_IN' THEN [1] ELSE [] END | MERGE (p)-[:VICTIM_IN]->(c))
-FOREACH (_ IN CASE WHEN row.role = 'WITNESS_IN' THEN [1] ELSE [] END | MERGE (p)-[:WITNESS_IN]->(c))`,
+FOREACH (_ IN CASE WHEN row.role = 'WITNESS_IN' THEN [1] ELSE [] END | MERGE (p)-[:WITNESS_IN]->(c))
+SET c.updatedAt = datetime(), p.updatedAt = datetime()`,
 
 	IngestCharge: `
 UNWIND $rows AS row` + casePlaceholder + personPlaceholder("p", "person") + `
@@ -156,7 +157,8 @@ FOREACH (_ IN CASE WHEN row.article IS NULL THEN [] ELSE [1] END | SET o.article
 MERGE (ch:Charge {uid: row.key})
 MERGE (p)-[:CHARGED_WITH]->(ch)
 MERGE (ch)-[:IN_CASE]->(c)
-MERGE (ch)-[:OF_OFFENSE]->(o)`,
+MERGE (ch)-[:OF_OFFENSE]->(o)
+SET c.updatedAt = datetime()`,
 
 	IngestHandover: `
 UNWIND $rows AS row
@@ -170,7 +172,7 @@ FOREACH (ref IN CASE WHEN row.to IS NULL THEN [] ELSE [row.to] END |
   MERGE (n)-[:RECEIVED_BY]->(t)
   FOREACH (_ IN CASE WHEN row.props.status = 'ACCEPTED' THEN [1] ELSE [] END |
     MERGE (f)-[r:TRANSFERRED_TO {handover: row.key}]->(t)
-    SET r.type = row.props.type, r.at = row.props.sentAt))
+    SET r.type = row.props.type, r.at = row.props.sentAt, f.updatedAt = datetime(), t.updatedAt = datetime()))
 WITH row, n` + versionedSet,
 
 	IngestDecision: `

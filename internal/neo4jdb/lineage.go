@@ -432,7 +432,7 @@ func (l *LineageTx) Save(st LineageState) error {
 	keep := make([]string, 0, len(st.Events))
 	for _, e := range st.Events {
 		keep = append(keep, e.UID)
-		events = append(events, map[string]any{"uid": e.UID, "seq": e.Seq, "at": e.At.UTC(), "kind": e.Kind, "name": e.Name,
+		events = append(events, map[string]any{"uid": e.UID, "seq": e.Seq, "at": offsetTime(e.At), "kind": e.Kind, "name": e.Name,
 			"case": e.Case, "toCase": nilIfEmpty(e.ToCase), "person": nilIfEmpty(e.Person), "record": nilIfEmpty(e.Record),
 			"recordType": nilIfEmpty(e.RecordType), "status": e.Status, "message": nilIfEmpty(e.Message),
 			"article": nilIfEmpty(e.Article), "citation": nilIfEmpty(e.Citation), "actor": nilIfEmpty(e.Actor),
@@ -440,14 +440,18 @@ func (l *LineageTx) Save(st LineageState) error {
 	}
 	stages := make([]map[string]any, 0, len(st.Stages))
 	for _, s := range st.Stages {
-		stages = append(stages, map[string]any{"uid": s.UID, "stage": string(s.Stage), "since": s.Since.UTC()})
+		stages = append(stages, map[string]any{"uid": s.UID, "stage": string(s.Stage), "since": offsetTime(s.Since)})
 	}
 	deadlines := make([]map[string]any, 0, len(st.Deadlines))
 	for _, d := range st.Deadlines {
-		deadlines = append(deadlines, map[string]any{"uid": d.UID, "kind": d.Kind, "status": d.Status, "rule": d.Rule,
+		var openEnd any
+		if d.Status != "PAUSED" {
+			openEnd = offsetTime(d.EndAt)
+		}
+		deadlines = append(deadlines, map[string]any{"uid": d.UID, "openEnd": openEnd, "kind": d.Kind, "status": d.Status, "rule": d.Rule,
 			"title": d.Title, "article": d.Article, "citation": d.Citation, "flags": orEmpty(d.Flags), "flagNames": orEmpty(d.FlagNames),
 			"severity": d.Severity, "caseUid": d.Case, "agency": d.Agency, "district": nilIfEmpty(d.District),
-			"personUid": nilIfEmpty(d.Person), "startedAt": d.StartedAt.UTC(), "dueAt": d.DueAt.UTC(), "endAt": d.EndAt.UTC(),
+			"personUid": nilIfEmpty(d.Person), "startedAt": offsetTime(d.StartedAt), "dueAt": offsetTime(d.DueAt), "endAt": offsetTime(d.EndAt),
 			"custody": d.Custody, "facts": orEmpty(d.Facts)})
 	}
 	steps := []struct {

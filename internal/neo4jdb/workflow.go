@@ -36,7 +36,7 @@ RETURN c.uid AS uid`
 func newCaseParams(c NewCase) map[string]any {
 	return map[string]any{"uid": c.UID, "agency": c.Agency, "caseNo": c.CaseNo, "kind": string(c.Kind),
 		"title": nilIfEmpty(c.Title), "summary": nilIfEmpty(c.Summary), "district": nilIfEmpty(c.District),
-		"receivedAt": c.ReceivedAt.UTC(), "filedAt": dateParam(c.FiledAt), "by": nilIfEmpty(c.By)}
+		"receivedAt": offsetTime(c.ReceivedAt), "filedAt": dateParam(c.FiledAt), "by": nilIfEmpty(c.By)}
 }
 
 // CreateCase creates a case; a case with the same number at the agency is a
@@ -90,7 +90,7 @@ CREATE (h:Handover {uid: $uid, type: $type, fromAgency: $fromAgency, toAgency: $
                     status: 'PENDING', personUid: $person, variant: $variant, sentBy: $by, reason: $note,
                     updatedAt: datetime()})
 CREATE (f)-[:SENT]->(h)`, map[string]any{"from": h.FromCase, "uid": h.UID, "type": string(h.Type), "fromAgency": h.FromAgency,
-		"toAgency": h.ToAgency, "sentAt": h.SentAt.UTC(), "person": nilIfEmpty(h.Person), "variant": nilIfEmpty(h.Variant),
+		"toAgency": h.ToAgency, "sentAt": offsetTime(h.SentAt), "person": nilIfEmpty(h.Person), "variant": nilIfEmpty(h.Variant),
 		"by": nilIfEmpty(h.SentBy), "note": nilIfEmpty(h.Reason)})
 	return translate(err)
 }
@@ -104,7 +104,7 @@ MATCH (t:Case {uid: $to})
 SET h.status = 'ACCEPTED', h.receivedAt = $at, h.receivedBy = $by, h.updatedAt = datetime()
 MERGE (h)-[:RECEIVED_BY]->(t)
 MERGE (f)-[r:TRANSFERRED_TO {handover: $uid}]->(t)
-SET r.type = h.type, r.at = h.sentAt`, map[string]any{"uid": uid, "to": toCase, "at": at.UTC(), "by": nilIfEmpty(by)})
+SET r.type = h.type, r.at = h.sentAt, f.updatedAt = datetime(), t.updatedAt = datetime()`, map[string]any{"uid": uid, "to": toCase, "at": offsetTime(at), "by": nilIfEmpty(by)})
 	return err
 }
 
@@ -113,7 +113,7 @@ func (l *LineageTx) RejectHandover(uid string, at time.Time, code, reason, by st
 	_, err := l.run(`
 MATCH (h:Handover {uid: $uid})
 SET h.status = 'REJECTED', h.receivedAt = $at, h.reasonCode = $code, h.reason = $reason, h.receivedBy = $by,
-    h.updatedAt = datetime()`, map[string]any{"uid": uid, "at": at.UTC(), "code": code, "reason": reason, "by": nilIfEmpty(by)})
+    h.updatedAt = datetime()`, map[string]any{"uid": uid, "at": offsetTime(at), "code": code, "reason": reason, "by": nilIfEmpty(by)})
 	return err
 }
 
@@ -127,7 +127,7 @@ CREATE (d)-[:IN_CASE]->(c)
 WITH d
 OPTIONAL MATCH (p:Person {uid: $person})
 FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | CREATE (d)-[:ON_PERSON]->(p))`,
-		map[string]any{"case": d.Case, "uid": d.UID, "kind": d.Kind, "subtype": nilIfEmpty(d.Subtype), "at": d.DecidedAt.UTC(),
+		map[string]any{"case": d.Case, "uid": d.UID, "kind": d.Kind, "subtype": nilIfEmpty(d.Subtype), "at": offsetTime(d.DecidedAt),
 			"basis": nilIfEmpty(d.Basis), "by": nilIfEmpty(d.By), "person": d.Person})
 	return translate(err)
 }
@@ -139,7 +139,7 @@ MATCH (c:Case {uid: $case}), (p:Person {uid: $person})
 CREATE (m:Measure {uid: $uid, kind: $kind, from: $at, recordedBy: $by, updatedAt: datetime()})
 CREATE (m)-[:IN_CASE]->(c)
 CREATE (m)-[:ON_PERSON]->(p)`,
-		map[string]any{"case": m.Case, "person": m.Person, "uid": m.UID, "kind": m.Kind, "at": m.From.UTC(), "by": nilIfEmpty(m.By)})
+		map[string]any{"case": m.Case, "person": m.Person, "uid": m.UID, "kind": m.Kind, "at": offsetTime(m.From), "by": nilIfEmpty(m.By)})
 	return translate(err)
 }
 
@@ -183,7 +183,7 @@ type HandoverKey struct {
 func (db *DB) Inbox(ctx context.Context, agency, status string, first int, after *HandoverKey) ([]FactHandover, bool, error) {
 	p := map[string]any{"agency": agency, "status": status, "limit": first + 1, "afterAt": nil, "afterUID": ""}
 	if after != nil {
-		p["afterAt"] = after.SentAt.UTC()
+		p["afterAt"] = offsetTime(after.SentAt)
 		p["afterUID"] = after.UID
 	}
 	recs, err := db.read(ctx, `
@@ -231,17 +231,15 @@ type AlertKey struct {
 	UID   string
 }
 
-// alertsQuery reads the deadlines whose period ends before the horizon
-// (index deadline_end on (status, endAt)), and the past breaches and
-// anomalies, and classifies them at $now.
-const alertsQuery = `
-CALL {
-  MATCH (d:Deadline) WHERE d.status = 'RUNNING' AND d.endAt <= $horizon RETURN d
-  UNION
-  MATCH (d:Deadline) WHERE d.status = 'LATE' AND d.endAt <= $horizon RETURN d
-  UNION
-  MATCH (d:Deadline) WHERE d.status = 'OPEN' AND d.endAt <= $horizon RETURN d
-}
+// alertsWith reads the deadlines whose period ends before the horizon, in
+// the order they end (index deadline_open_end, which gives the order, so a
+// page stops after its rows), classifies them at $now and filters them.
+// The keyset is (openEnd, uid): the range starts at the last openEnd of the
+// previous page and the tie is filtered after.
+const alertsWith = `
+MATCH (d:Deadline)
+WHERE d.openEnd >= $afterAt AND d.openEnd <= $horizon
+  AND (d.openEnd > $afterAt OR d.uid > $afterUID)
 WITH d,
      CASE
        WHEN d.kind = 'ANOMALY' THEN 'ANOMALY'
@@ -253,38 +251,20 @@ WITH d, kind, CASE WHEN kind = 'DUE_SOON' THEN 'LOW' ELSE d.severity END AS seve
 WHERE (size($agencies) = 0 OR d.agency IN $agencies)
   AND (size($districts) = 0 OR d.district IN $districts)
   AND (size($kinds) = 0 OR kind IN $kinds)
-  AND (size($severities) = 0 OR severity IN $severities)
-  AND ($afterAt IS NULL OR d.endAt > $afterAt OR (d.endAt = $afterAt AND d.uid > $afterUID))
+  AND (size($severities) = 0 OR severity IN $severities)`
+
+const alertsQuery = alertsWith + `
 RETURN d, kind, severity
-ORDER BY d.endAt, d.uid
+ORDER BY d.openEnd, d.uid
 LIMIT $limit`
 
-const alertsCountQuery = `
-CALL {
-  MATCH (d:Deadline) WHERE d.status = 'RUNNING' AND d.endAt <= $horizon RETURN d
-  UNION
-  MATCH (d:Deadline) WHERE d.status = 'LATE' AND d.endAt <= $horizon RETURN d
-  UNION
-  MATCH (d:Deadline) WHERE d.status = 'OPEN' AND d.endAt <= $horizon RETURN d
-}
-WITH d,
-     CASE
-       WHEN d.kind = 'ANOMALY' THEN 'ANOMALY'
-       WHEN d.endAt > $now THEN 'DUE_SOON'
-       WHEN size(d.flags) > 0 THEN 'RED_FLAG'
-       ELSE 'OVERDUE'
-     END AS kind
-WITH d, kind, CASE WHEN kind = 'DUE_SOON' THEN 'LOW' ELSE d.severity END AS severity
-WHERE (size($agencies) = 0 OR d.agency IN $agencies)
-  AND (size($districts) = 0 OR d.district IN $districts)
-  AND (size($kinds) = 0 OR kind IN $kinds)
-  AND (size($severities) = 0 OR severity IN $severities)
+const alertsCountQuery = alertsWith + `
 RETURN count(d) AS n`
 
 func alertParams(f AlertFilter) map[string]any {
-	return map[string]any{"now": f.Now.UTC(), "horizon": f.Horizon.UTC(), "agencies": orEmpty(f.Agencies),
+	return map[string]any{"now": offsetTime(f.Now), "horizon": offsetTime(f.Horizon), "agencies": orEmpty(f.Agencies),
 		"districts": orEmpty(f.Districts), "kinds": orEmpty(f.Kinds), "severities": orEmpty(f.Severities),
-		"afterAt": nil, "afterUID": ""}
+		"afterAt": offsetTime(time.Time{}), "afterUID": ""}
 }
 
 // Alerts lists supervision alerts, most urgent first.
@@ -292,7 +272,7 @@ func (db *DB) Alerts(ctx context.Context, f AlertFilter, first int, after *Alert
 	p := alertParams(f)
 	p["limit"] = first + 1
 	if after != nil {
-		p["afterAt"] = after.EndAt.UTC()
+		p["afterAt"] = offsetTime(after.EndAt)
 		p["afterUID"] = after.UID
 	}
 	recs, err := db.read(ctx, alertsQuery, p)

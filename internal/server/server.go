@@ -31,7 +31,10 @@ type Readiness func(ctx context.Context) error
 type Options struct {
 	GraphQL http.Handler // POST /graphql
 	Ingest  http.Handler // /api/ingest (nil: not served)
-	Ready   Readiness    // GET /readyz
+	// Reindex rebuilds the search index and swaps it in (POST
+	// /api/search/reindex; nil: not served).
+	Reindex func(ctx context.Context) (documents int, err error)
+	Ready   Readiness // GET /readyz
 	Log     *slog.Logger
 	// MaxBodyBytes bounds a GraphQL request body.
 	MaxBodyBytes int64
@@ -61,6 +64,18 @@ func NewRouter(o Options) http.Handler {
 	r.Mount("/graphiql", graphiql.Handler("/graphql"))
 	if o.Ingest != nil {
 		r.Mount("/api/ingest", o.Ingest)
+	}
+	if o.Reindex != nil {
+		r.Post("/api/search/reindex", func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			n, err := o.Reindex(r.Context())
+			if err != nil {
+				o.Log.ErrorContext(r.Context(), "reindex failed", "err", err, "request_id", casegraph.RequestID(r.Context()))
+				writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "reindex failed; the live index is unchanged (see the server log, request " + casegraph.RequestID(r.Context()) + ")"})
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]any{"documents": n, "seconds": time.Since(start).Seconds()})
+		})
 	}
 	r.Get("/", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphiql", http.StatusFound)

@@ -162,6 +162,9 @@ func (w *Workflow) OpenCase(ctx context.Context, in OpenCaseInput) (string, erro
 	if err := w.Sync(ctx, []string{uid}); err != nil {
 		return "", err
 	}
+	if w.opts.OnChange != nil {
+		w.opts.OnChange(ctx, []string{uid})
+	}
 	return uid, nil
 }
 
@@ -169,7 +172,8 @@ func (w *Workflow) OpenCase(ctx context.Context, in OpenCaseInput) (string, erro
 // let write add its record (returning the record's uid and any case it
 // added to the lineage), replay again with that record strict, and save.
 func (w *Workflow) change(ctx context.Context, caseUID string, write func(tx *neo4jdb.LineageTx, f *neo4jdb.LineageFacts, r *replayed) (record string, added []string, err error)) error {
-	return w.store.InLineages(ctx, []string{caseUID}, func(tx *neo4jdb.LineageTx, lineages [][]string) error {
+	var touched []string
+	err := w.store.InLineages(ctx, []string{caseUID}, func(tx *neo4jdb.LineageTx, lineages [][]string) error {
 		if len(lineages) == 0 {
 			return notFound(caseUID)
 		}
@@ -193,8 +197,13 @@ func (w *Workflow) change(ctx context.Context, caseUID string, write func(tx *ne
 		if err != nil {
 			return err
 		}
+		touched = f2.CaseUIDs()
 		return w.save(tx, r2, w.opts.Now())
 	})
+	if err == nil && w.opts.OnChange != nil {
+		w.opts.OnChange(ctx, touched)
+	}
+	return err
 }
 
 // TransferCase sends a handover (移送) from a case to another agency. The

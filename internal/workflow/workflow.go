@@ -35,6 +35,9 @@ type Options struct {
 	LongInvestigation time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// OnChange is called after a mutation commits with the cases of the
+	// lineage it changed (the search index follows through it).
+	OnChange func(ctx context.Context, caseUIDs []string)
 }
 
 // Workflow is the handover workflow over one graph.
