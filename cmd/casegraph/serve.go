@@ -117,14 +117,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	// The background preparation must end before the driver closes.
 	bgctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		prepare(bgctx, db, cfg, log, onCommit)
-	}()
-	go func() {
-		defer wg.Done()
-		syncer.Run(bgctx, 5*time.Second)
+		// The syncer starts once the schema is in place (and the driver has
+		// made its first connection).
+		if bgctx.Err() == nil {
+			syncer.Run(bgctx, 5*time.Second)
+		}
 	}()
 	defer wg.Wait()
 	defer cancel()
