@@ -295,12 +295,7 @@ func factsFrom(recs []*neo4j.Record) *LineageFacts {
 			District: str(c, "district"), ReceivedAt: datetime(c, "receivedAt"), FiledAt: date(c, "filedAt"),
 			Stage: casegraph.Stage(str(c, "stage")), Placeholder: boolean(c, "placeholder")})
 		for _, v := range get(r, "hs").([]any) {
-			h := props(v)
-			f.Handovers = append(f.Handovers, FactHandover{UID: str(h, "uid"), Type: casegraph.HandoverType(str(h, "type")),
-				FromCase: str(h, "from"), ToCase: str(h, "to"), FromAgency: str(h, "fromAgency"), ToAgency: str(h, "toAgency"),
-				SentAt: instant(h, "sentAt"), ReceivedAt: instant(h, "receivedAt"), Status: str(h, "status"),
-				ReasonCode: str(h, "reasonCode"), Reason: str(h, "reason"), Person: str(h, "personUid"),
-				Variant: str(h, "variant"), SentBy: str(h, "sentBy"), ReceivedBy: str(h, "receivedBy")})
+			f.Handovers = append(f.Handovers, handoverFrom(props(v)))
 		}
 		for _, v := range get(r, "ds").([]any) {
 			d := props(v)

@@ -152,13 +152,19 @@ type ChangeKey struct {
 	UID string
 }
 
-// CasesChangedSince reads the cases changed at or after since, in
-// (updatedAt, uid) order after a key, at most limit (index case_updated_at).
-func (db *DB) CasesChangedSince(ctx context.Context, since time.Time, after *ChangeKey, limit int) ([]SearchCase, error) {
+// changeParams are the parameters of a keyset page on (updatedAt, uid).
+func changeParams(since time.Time, after *ChangeKey, limit int) map[string]any {
 	p := map[string]any{"since": offsetTime(since), "limit": limit, "afterAt": nil, "afterUID": ""}
 	if after != nil {
 		p["afterAt"], p["afterUID"] = offsetTime(after.At), after.UID
 	}
+	return p
+}
+
+// CasesChangedSince reads the cases changed at or after since, in
+// (updatedAt, uid) order after a key, at most limit (index case_updated_at).
+func (db *DB) CasesChangedSince(ctx context.Context, since time.Time, after *ChangeKey, limit int) ([]SearchCase, error) {
+	p := changeParams(since, after, limit)
 	recs, err := db.read(ctx, `
 MATCH (c:Case) WHERE c.updatedAt >= $since
   AND ($afterAt IS NULL OR c.updatedAt > $afterAt OR (c.updatedAt = $afterAt AND c.uid > $afterUID))
@@ -175,10 +181,7 @@ WITH c ORDER BY c.updatedAt, c.uid LIMIT $limit`+searchCaseProjection, p)
 
 // PersonsChangedSince is CasesChangedSince for persons (index person_updated_at).
 func (db *DB) PersonsChangedSince(ctx context.Context, since time.Time, after *ChangeKey, limit int) ([]SearchPerson, error) {
-	p := map[string]any{"since": offsetTime(since), "limit": limit, "afterAt": nil, "afterUID": ""}
-	if after != nil {
-		p["afterAt"], p["afterUID"] = offsetTime(after.At), after.UID
-	}
+	p := changeParams(since, after, limit)
 	recs, err := db.read(ctx, `
 MATCH (p:Person) WHERE p.updatedAt >= $since
   AND ($afterAt IS NULL OR p.updatedAt > $afterAt OR (p.updatedAt = $afterAt AND p.uid > $afterUID))

@@ -143,10 +143,16 @@ CREATE (m)-[:ON_PERSON]->(p)`,
 	return translate(err)
 }
 
-// PersonExists reports whether a person is known.
-func (l *LineageTx) PersonExists(uid string) (bool, error) {
+// RequirePerson returns NOT_FOUND unless the person is known.
+func (l *LineageTx) RequirePerson(uid string) error {
 	recs, err := l.run(`MATCH (p:Person {uid: $uid}) RETURN p.uid AS uid`, map[string]any{"uid": uid})
-	return len(recs) > 0, err
+	if err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		return casegraph.Errorf(casegraph.ENOTFOUND, "人员 %s 不存在 (no such person)", uid)
+	}
+	return nil
 }
 
 // HandoverByUID returns a handover with the uid of the case that sent it.

@@ -167,7 +167,7 @@ func (w *Workflow) derive(f *neo4jdb.LineageFacts) []item {
 
 	for _, h := range f.Handovers {
 		h := h
-		items = append(items, item{uid: "ev/" + h.UID + "/sent", at: h.SentAt, rank: 0.05, name: "移送：" + handoverName(h.Type),
+		items = append(items, item{uid: "ev/" + h.UID + "/sent", at: h.SentAt, rank: 0.05, name: "移送：" + HandoverName(h.Type),
 			record: h.UID, recordType: "handover", actor: h.SentBy, caseUID: h.FromCase, choose: fixed()})
 		if h.Type == casegraph.HandoverIndictment {
 			items = append(items, item{uid: "ev/" + h.UID + "/indicted", at: h.SentAt, rank: w.rank("A17"), name: "提起公诉",
@@ -180,7 +180,7 @@ func (w *Workflow) derive(f *neo4jdb.LineageFacts) []item {
 			if at.IsZero() {
 				at = h.SentAt
 			}
-			items = append(items, item{uid: "ev/" + h.UID + "/rejected", at: at, rank: 0.05, name: "拒绝接收：" + handoverName(h.Type),
+			items = append(items, item{uid: "ev/" + h.UID + "/rejected", at: at, rank: 0.05, name: "拒绝接收：" + HandoverName(h.Type),
 				record: h.UID, recordType: "handover", actor: h.ReceivedBy, caseUID: h.FromCase, choose: fixed()})
 		case h.ToCase != "" && (h.Status == "ACCEPTED" || h.Status == ""):
 			id := handoverTransitions[h.Type]

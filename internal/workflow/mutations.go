@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"strings"
 	"time"
 
@@ -250,7 +249,7 @@ func (w *Workflow) TransferCase(ctx context.Context, in TransferInput) (string, 
 		for _, h := range f.Handovers {
 			if h.FromCase == in.Case && h.Status == "PENDING" && h.Type == in.Type {
 				return "", nil, casegraph.Errorf(casegraph.ECONFLICT, "本案已有一件待接收的%s（%s），须待对方接收或者拒绝 (a handover of this type is pending)",
-					handoverName(in.Type), h.UID)
+					HandoverName(in.Type), h.UID)
 			}
 		}
 		h := neo4jdb.FactHandover{UID: uid, Type: in.Type, FromCase: in.Case, FromAgency: from.Agency, ToAgency: in.ToAgency,
@@ -446,12 +445,8 @@ func (w *Workflow) RecordDecision(ctx context.Context, in DecisionInput) (string
 			return "", nil, err
 		}
 		if in.Person != "" {
-			ok, err := tx.PersonExists(in.Person)
-			if err != nil {
+			if err := tx.RequirePerson(in.Person); err != nil {
 				return "", nil, err
-			}
-			if !ok {
-				return "", nil, casegraph.Errorf(casegraph.ENOTFOUND, "人员 %s 不存在 (no such person)", in.Person)
 			}
 		}
 		if in.Kind == "FILE_CASE" {
@@ -502,12 +497,8 @@ func (w *Workflow) RecordMeasure(ctx context.Context, in MeasureInput) (string, 
 		if err := notBefore(r, at); err != nil {
 			return "", nil, err
 		}
-		ok, err := tx.PersonExists(in.Person)
-		if err != nil {
+		if err := tx.RequirePerson(in.Person); err != nil {
 			return "", nil, err
-		}
-		if !ok {
-			return "", nil, casegraph.Errorf(casegraph.ENOTFOUND, "人员 %s 不存在 (no such person)", in.Person)
 		}
 		return uid, nil, tx.RecordMeasure(neo4jdb.FactMeasure{UID: uid, Case: in.Case, Person: in.Person, Kind: kind, From: at, By: c.Subject})
 	})
@@ -529,17 +520,15 @@ func agencyName(k casegraph.AgencyKind) string {
 	return string(k)
 }
 
-func handoverName(t casegraph.HandoverType) string {
-	return map[casegraph.HandoverType]string{
-		casegraph.HandoverArrestRequest: "提请批准逮捕", casegraph.HandoverProsecution: "移送审查起诉",
-		casegraph.HandoverSupplementary: "退回补充侦查", casegraph.HandoverResubmission: "补充侦查后重新移送",
-		casegraph.HandoverIndictment: "提起公诉", casegraph.HandoverAppeal: "上诉", casegraph.HandoverProtest: "抗诉",
-		casegraph.HandoverRemand: "发回重审",
-	}[t]
+var handoverNames = map[casegraph.HandoverType]string{
+	casegraph.HandoverArrestRequest: "提请批准逮捕", casegraph.HandoverProsecution: "移送审查起诉",
+	casegraph.HandoverSupplementary: "退回补充侦查", casegraph.HandoverResubmission: "补充侦查后重新移送",
+	casegraph.HandoverIndictment: "提起公诉", casegraph.HandoverAppeal: "上诉", casegraph.HandoverProtest: "抗诉",
+	casegraph.HandoverRemand: "发回重审",
 }
 
 // HandoverName is the Chinese name of a handover type.
-func HandoverName(t casegraph.HandoverType) string { return handoverName(t) }
+func HandoverName(t casegraph.HandoverType) string { return handoverNames[t] }
 
 // DecisionName is the Chinese name of a decision kind.
 func DecisionName(kind, subtype string) string {
@@ -568,5 +557,3 @@ func (w *Workflow) StartsOnAccept(t casegraph.HandoverType) []*procedure.TimeLim
 	}
 	return out
 }
-
-var _ = fmt.Sprintf

@@ -73,7 +73,7 @@ func BuildIndex(dir, analyzer string, docs []Doc) (bleve.Index, IndexStats, erro
 		return nil, st, err
 	}
 	st.Elapsed = time.Since(start)
-	st.Bytes, err = dirSize(dir)
+	st.Bytes, err = DirSize(dir)
 	if err != nil {
 		return nil, st, err
 	}
@@ -81,7 +81,8 @@ func BuildIndex(dir, analyzer string, docs []Doc) (bleve.Index, IndexStats, erro
 	return idx, st, err
 }
 
-func dirSize(dir string) (int64, error) {
+// DirSize is the bytes of the files under dir (an index on disk).
+func DirSize(dir string) (int64, error) {
 	var n int64
 	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err != nil {

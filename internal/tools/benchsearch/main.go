@@ -24,7 +24,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log"
 	"os"
 	"path/filepath"
@@ -34,6 +33,7 @@ import (
 	"time"
 
 	"github.com/casegraph/casegraph/internal/search"
+	"github.com/casegraph/casegraph/internal/search/eval"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
@@ -165,7 +165,7 @@ func main() {
 		log.Fatal(err)
 	}
 	ob := build{Engine: engineOurs, Docs: len(c.Cases), Seconds: time.Since(start).Seconds()}
-	if ob.Bytes, err = dirSize(bdir); err != nil {
+	if ob.Bytes, err = eval.DirSize(bdir); err != nil {
 		log.Fatal(err)
 	}
 	log.Printf("bleve: %d documents indexed in %.1f s, %d bytes", len(c.Cases), ob.Seconds, ob.Bytes)
@@ -364,22 +364,4 @@ func env(k, def string) string {
 		return v
 	}
 	return def
-}
-
-func dirSize(dir string) (int64, error) {
-	var n int64
-	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() {
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			n += info.Size()
-		}
-		return nil
-	})
-	return n, err
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/casegraph/casegraph/internal/search/eval"
 )
 
 const database = "neo4j"
@@ -109,7 +111,7 @@ func buildIndex(ctx context.Context, d neo4j.DriverWithContext, create, name str
 // commits the Lucene index before the index goes ONLINE (Community has no
 // db.checkpoint to force more).
 func indexBytes(home string, id int64) (int64, error) {
-	return dirSize(filepath.Join(home, "data", "databases", database, "schema", "index", "fulltext-1.0", fmt.Sprint(id)))
+	return eval.DirSize(filepath.Join(home, "data", "databases", database, "schema", "index", "fulltext-1.0", fmt.Sprint(id)))
 }
 
 func run(ctx context.Context, d neo4j.DriverWithContext, stmt string, params map[string]any) error {

@@ -87,7 +87,7 @@ func runRelevance(ctx context.Context, d neo4j.DriverWithContext, dir, neoHome s
 		return nil, err
 	}
 	ours := eval.IndexStats{Analyzer: engineOurs, Docs: len(docs), TextBytes: textBytes, Elapsed: time.Since(start)}
-	if ours.Bytes, err = dirSize(bdir); err != nil {
+	if ours.Bytes, err = eval.DirSize(bdir); err != nil {
 		return nil, err
 	}
 	if ix, err = search.Open(bdir); err != nil {
