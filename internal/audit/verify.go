@@ -119,7 +119,8 @@ type record struct {
 // Entries that are out of order are found as the fewest entries whose
 // removal leaves the seqs increasing (a longest increasing subsequence);
 // each of those is REORDERED, and seqs that appear nowhere are REMOVED at
-// the line where the next entry stands. Verify keeps 24 bytes per entry.
+// the line where the next entry stands. Verify keeps about 40 bytes per
+// entry in memory.
 func Verify(ctx context.Context, r io.Reader) (Report, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var (
