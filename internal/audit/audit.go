@@ -143,7 +143,8 @@ type Log struct {
 // line (no trailing newline: the process died before its fsync returned, so
 // no caller was told it succeeded) is truncated with a warning. A complete
 // line that is not a valid entry is not repaired: Open logs an error and
-// appends continue after the last entry that parses; Verify reports it.
+// appends continue after the entry with the highest seq that parses, so a
+// copied or moved line does not fork the chain; Verify reports it.
 func Open(ctx context.Context, path string, logger *slog.Logger) (*Log, error) {
 	return open(ctx, path, logger, nil)
 }
@@ -182,7 +183,7 @@ func open(ctx context.Context, path string, logger *slog.Logger, wrap func(sink)
 }
 
 // recover scans the file, truncates a torn last line and sets the head to
-// the last entry that parses.
+// the entry with the highest seq that parses.
 func (l *Log) recover(ctx context.Context) error {
 	if _, err := l.file.Seek(0, io.SeekStart); err != nil {
 		return err
@@ -222,7 +223,7 @@ func (l *Log) recover(ctx context.Context) error {
 				}
 				logged++
 			}
-			if ev != nil {
+			if ev != nil && ev.Seq > l.seq {
 				l.seq, l.hash = ev.Seq, ev.Hash
 			}
 			off += int64(len(b))

@@ -256,6 +256,13 @@ func TestVerifyTamper(t *testing.T) {
 			want: []Problem{{Line: 2, Seq: 8, Kind: KindReordered}, {Line: 8, Seq: 2, Kind: KindReordered}},
 		},
 		{
+			name: "duplicate a line",
+			tamper: func(tb testing.TB, lines []string) []string {
+				return append(lines, lines[2])
+			},
+			want: []Problem{{Line: 11, Seq: 3, Kind: KindReordered}},
+		},
+		{
 			name: "append garbage",
 			tamper: func(tb testing.TB, lines []string) []string {
 				return append(lines, "garbage")
@@ -328,6 +335,30 @@ func TestTornTailTruncated(t *testing.T) {
 		t.Fatal(err)
 	}
 	verifyOK(t, path, 6)
+}
+
+func TestOpenAfterCopiedLine(t *testing.T) {
+	path := tmpLog(t, 5)
+	lines := readLines(t, path)
+	writeLines(t, path, append(lines, lines[1]))
+	l := openTest(t, path, nil)
+	e, err := l.Append(context.Background(), testEvent(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if e.Seq != 6 {
+		t.Fatalf("seq %d, want 6", e.Seq)
+	}
+	rep, err := VerifyFile(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 1 || rep.Problems[0].Line != 6 || rep.Problems[0].Kind != KindReordered {
+		t.Errorf("problems %+v", rep.Problems)
+	}
 }
 
 func TestOpenCorruptMiddleLine(t *testing.T) {
@@ -617,13 +648,13 @@ func FuzzDecodeCursor(f *testing.F) {
 	f.Add("!!")
 	f.Fuzz(func(t *testing.T, c string) {
 		seq, err := DecodeCursor(c)
-		if err == nil && (seq < 1 || DecodeCursorMust(t, EncodeCursor(seq)) != seq) {
+		if err == nil && (seq < 1 || decodeCursorMust(t, EncodeCursor(seq)) != seq) {
 			t.Fatalf("cursor %q decodes to %d", c, seq)
 		}
 	})
 }
 
-func DecodeCursorMust(tb testing.TB, c string) int64 {
+func decodeCursorMust(tb testing.TB, c string) int64 {
 	tb.Helper()
 	seq, err := DecodeCursor(c)
 	if err != nil {

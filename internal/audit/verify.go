@@ -190,6 +190,12 @@ func orderProblems(recs []record) []Problem {
 	for i := tails[len(tails)-1]; i >= 0; i = pred[i] {
 		inOrder[i] = true
 	}
+	// Seqs present anywhere, to tell a moved entry from a removed one.
+	seqs := make([]int64, len(recs))
+	for i, r := range recs {
+		seqs[i] = r.seq
+	}
+	slices.Sort(seqs)
 	for i, r := range recs {
 		if inOrder[i] {
 			continue
@@ -198,15 +204,11 @@ func orderProblems(recs []record) []Problem {
 		if i > 0 {
 			d = fmt.Sprintf("seq %d is out of order: the entry before it (line %d) has seq %d", r.seq, recs[i-1].line, recs[i-1].seq)
 		}
+		if lo, _ := slices.BinarySearch(seqs, r.seq); lo+1 < len(seqs) && seqs[lo+1] == r.seq {
+			d = fmt.Sprintf("seq %d appears more than once (a copied entry)", r.seq)
+		}
 		probs = append(probs, Problem{Line: r.line, Seq: r.seq, Kind: KindReordered, Detail: d})
 	}
-
-	// Seqs present anywhere, to tell a moved entry from a removed one.
-	seqs := make([]int64, len(recs))
-	for i, r := range recs {
-		seqs[i] = r.seq
-	}
-	slices.Sort(seqs)
 	seqs = slices.Compact(seqs)
 	present := func(lo, hi int64) int64 { // distinct seqs in (lo, hi)
 		a := sort.Search(len(seqs), func(i int) bool { return seqs[i] > lo })
