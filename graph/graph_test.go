@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -74,7 +72,7 @@ func TestRoundTripsDoNotGrowWithPageSize(t *testing.T) {
 	db := neo4jtest.Open(t)
 	p := neo4jtest.Prefix(t, db)
 	manyCases(t, db, p, 120)
-	h := graph.NewHandler(db, slog.New(slog.NewTextHandler(io.Discard, nil)), graph.Options{})
+	h := as(t, newHandler(t, db, graph.Options{}), admin)
 
 	queries := map[int]int64{}
 	for _, n := range []int{10, 100} {
@@ -117,7 +115,7 @@ func TestRoundTripsDoNotGrowWithPageSize(t *testing.T) {
 // are refused with a message before any query reaches Neo4j.
 func TestLimitsRefuseBeforeNeo4j(t *testing.T) {
 	db := neo4jtest.Open(t)
-	h := graph.NewHandler(db, slog.New(slog.NewTextHandler(io.Discard, nil)), graph.Options{})
+	h := as(t, newHandler(t, db, graph.Options{}), admin)
 	tests := []struct{ name, query, code string }{
 		{"deep", `{ cases { edges { node { transferredTo { case { transferredTo { case { transferredTo { case { transferredTo { case { parties { person { id } } } } } } } } } } } } } }`, "DEPTH_LIMIT_EXCEEDED"},
 		{"complex", `{ cases(first: 100) { edges { node { parties { person { cases { case { parties { person { name } } } } } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},

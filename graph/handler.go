@@ -11,6 +11,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/casegraph/casegraph/graph/generated"
+	"github.com/casegraph/casegraph/internal/audit"
+	"github.com/casegraph/casegraph/internal/authz"
 	"github.com/casegraph/casegraph/internal/search"
 	"github.com/casegraph/casegraph/internal/workflow"
 )
@@ -26,6 +28,12 @@ type Options struct {
 	Workflow *workflow.Workflow
 	// Search is the search index; nil answers search UNAVAILABLE.
 	Search *search.Manager
+	// Authorizer checks @can; required (without it every guarded field is
+	// FORBIDDEN).
+	Authorizer *authz.Authorizer
+	// Audit receives one event per operation; required: the handler fails
+	// closed without it.
+	Audit *audit.Log
 }
 
 // NewHandler returns the GraphQL endpoint over store: POST with a JSON body,
@@ -38,7 +46,8 @@ func NewHandler(store Store, log *slog.Logger, opts Options) http.Handler {
 			opts.Workflow = workflow.New(ws, log, workflow.Options{})
 		}
 	}
-	cfg := generated.Config{Resolvers: &Resolver{Store: store, Jobs: opts.Jobs, Workflow: opts.Workflow, Index: opts.Search}}
+	cfg := generated.Config{Resolvers: &Resolver{Store: store, Jobs: opts.Jobs, Workflow: opts.Workflow, Index: opts.Search, Audit: opts.Audit}}
+	cfg.Directives.Can = canDirective(opts.Authorizer)
 	complexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.POST{})
@@ -47,6 +56,8 @@ func NewHandler(store Store, log *slog.Logger, opts Options) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(depthLimit{max: MaxDepth})
+	srv.Use(aliasLimit{max: MaxAliases})
+	srv.Use(auditExtension{log: opts.Audit, logger: log})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(recoverFunc(log))

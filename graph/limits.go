@@ -96,3 +96,55 @@ func complexity(c *generated.ComplexityRoot) {
 	c.Case.TransferredTo = fan
 	c.Person.Cases = fan
 }
+
+// MaxAliases bounds the aliased fields of one operation: aliases let one
+// request run the same expensive field many times under different names.
+const MaxAliases = 15
+
+// aliasLimit refuses operations with more than max aliases.
+type aliasLimit struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = aliasLimit{}
+
+func (aliasLimit) ExtensionName() string { return "AliasLimit" }
+
+func (aliasLimit) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (a aliasLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	if n := countAliases(oc.Operation.SelectionSet, oc.Doc.Fragments, map[string]bool{}); n > a.max {
+		err := gqlerror.Errorf("query uses %d aliases; the limit is %d", n, a.max)
+		err.Extensions = map[string]any{"code": "ALIAS_LIMIT_EXCEEDED"}
+		return err
+	}
+	return nil
+}
+
+func countAliases(set ast.SelectionSet, frags ast.FragmentDefinitionList, seen map[string]bool) int {
+	n := 0
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Alias != "" && s.Alias != s.Name {
+				n++
+			}
+			n += countAliases(s.SelectionSet, frags, seen)
+		case *ast.InlineFragment:
+			n += countAliases(s.SelectionSet, frags, seen)
+		case *ast.FragmentSpread:
+			if seen[s.Name] {
+				continue
+			}
+			if f := frags.ForName(s.Name); f != nil {
+				seen[s.Name] = true
+				n += countAliases(f.SelectionSet, frags, seen)
+			}
+		}
+	}
+	return n
+}

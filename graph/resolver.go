@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"github.com/casegraph/casegraph"
+	"github.com/casegraph/casegraph/internal/audit"
 	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/search"
 	"github.com/casegraph/casegraph/internal/workflow"
@@ -46,4 +47,6 @@ type Resolver struct {
 	Workflow *workflow.Workflow
 	// Search answers search; nil when the server has no index.
 	Index *search.Manager
+	// Audit is the audit log auditEvents reads.
+	Audit *audit.Log
 }

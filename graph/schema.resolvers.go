@@ -13,6 +13,8 @@ import (
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/graph/generated"
 	"github.com/casegraph/casegraph/graph/model"
+	"github.com/casegraph/casegraph/internal/audit"
+	"github.com/casegraph/casegraph/internal/authz"
 	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 	"github.com/casegraph/casegraph/internal/procedure"
@@ -58,6 +60,23 @@ func (r *alertResolver) OverdueDays(ctx context.Context, obj *neo4jdb.Alert) (in
 // TotalCount is the resolver for the totalCount field.
 func (r *alertConnectionResolver) TotalCount(ctx context.Context, obj *model.AlertConnection) (int, error) {
 	return r.Store.CountAlerts(ctx, obj.Filter)
+}
+
+// Seq is the resolver for the seq field.
+func (r *auditEventResolver) Seq(ctx context.Context, obj *audit.Event) (int, error) {
+	return int(obj.Seq), nil
+}
+
+// Title is the resolver for the title field.
+func (r *caseResolver) Title(ctx context.Context, obj *casegraph.Case) (*string, error) {
+	t := masked(ctx, obj.Title)
+	return &t, nil
+}
+
+// Summary is the resolver for the summary field.
+func (r *caseResolver) Summary(ctx context.Context, obj *casegraph.Case) (*string, error) {
+	t := masked(ctx, obj.Summary)
+	return &t, nil
 }
 
 // Agency is the resolver for the agency field.
@@ -291,7 +310,7 @@ func (r *mutationResolver) TransferCase(ctx context.Context, input model.Transfe
 	if err != nil {
 		return nil, err
 	}
-	return r.Store.HandoverByUID(ctx, uid)
+	return r.Store.VisibleHandover(ctx, uid)
 }
 
 // ReceiveHandover is the resolver for the receiveHandover field.
@@ -301,7 +320,7 @@ func (r *mutationResolver) ReceiveHandover(ctx context.Context, input model.Rece
 	if err != nil {
 		return nil, err
 	}
-	return r.Store.HandoverByUID(ctx, input.Handover)
+	return r.Store.VisibleHandover(ctx, input.Handover)
 }
 
 // RecordDecision is the resolver for the recordDecision field.
@@ -331,6 +350,9 @@ func (r *nextStepResolver) Note(ctx context.Context, obj *procedure.Step) (*stri
 
 // IDNumber is the resolver for the idNumber field.
 func (r *personResolver) IDNumber(ctx context.Context, obj *casegraph.Person) (*string, error) {
+	if obj.IDNumber != "" && !casegraph.ScopeFrom(ctx).PII {
+		return nonEmpty(authz.MaskIDNumber(obj.IDNumber)), nil
+	}
 	return nonEmpty(obj.IDNumber), nil
 }
 
@@ -407,7 +429,7 @@ func (r *queryResolver) HandoverInbox(ctx context.Context, status *model.Handove
 
 // Handover is the resolver for the handover field.
 func (r *queryResolver) Handover(ctx context.Context, id string) (*neo4jdb.FactHandover, error) {
-	return r.Store.HandoverByUID(ctx, id)
+	return r.Store.VisibleHandover(ctx, id)
 }
 
 // SupervisionAlerts is the resolver for the supervisionAlerts field.
@@ -420,6 +442,11 @@ func (r *queryResolver) Search(ctx context.Context, query string, filter *model.
 	return r.search(ctx, query, filter, sort, first, after)
 }
 
+// AuditEvents is the resolver for the auditEvents field.
+func (r *queryResolver) AuditEvents(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditEventConnection, error) {
+	return r.auditEvents(ctx, filter, first, after)
+}
+
 // Type is the resolver for the type field.
 func (r *searchHitResolver) Type(ctx context.Context, obj *search.Hit) (model.SearchType, error) {
 	return model.SearchType(strings.ToUpper(obj.Type)), nil
@@ -427,7 +454,7 @@ func (r *searchHitResolver) Type(ctx context.Context, obj *search.Hit) (model.Se
 
 // Highlights is the resolver for the highlights field.
 func (r *searchHitResolver) Highlights(ctx context.Context, obj *search.Hit) ([]model.Highlight, error) {
-	return highlights(obj), nil
+	return highlights(ctx, obj), nil
 }
 
 // Case is the resolver for the case field.
@@ -502,6 +529,9 @@ func (r *Resolver) AlertConnection() generated.AlertConnectionResolver {
 	return &alertConnectionResolver{r}
 }
 
+// AuditEvent returns generated.AuditEventResolver implementation.
+func (r *Resolver) AuditEvent() generated.AuditEventResolver { return &auditEventResolver{r} }
+
 // Case returns generated.CaseResolver implementation.
 func (r *Resolver) Case() generated.CaseResolver { return &caseResolver{r} }
 
@@ -549,6 +579,7 @@ func (r *Resolver) TimelineEvent() generated.TimelineEventResolver { return &tim
 type (
 	alertResolver           struct{ *Resolver }
 	alertConnectionResolver struct{ *Resolver }
+	auditEventResolver      struct{ *Resolver }
 	caseResolver            struct{ *Resolver }
 	caseConnectionResolver  struct{ *Resolver }
 	clockResolver           struct{ *Resolver }

@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+
+	"github.com/99designs/gqlgen/graphql"
 	"sort"
 	"strings"
 
@@ -10,14 +12,11 @@ import (
 	"github.com/casegraph/casegraph/internal/search"
 )
 
-// searchScope is what the caller may find: the caller's agency, or — until
-// authentication lands, on the loopback-only server — everything when the
-// request names no agency.
+// searchScope is the caller's visibility scope as a search filter: the
+// same tokens the Cypher matches, in the bleve query.
 func searchScope(ctx context.Context) search.Scope {
-	if c := casegraph.CallerFrom(ctx); c.Agency != "" {
-		return search.Scope{Agencies: []string{c.Agency}}
-	}
-	return search.Scope{All: true}
+	s := casegraph.ScopeFrom(ctx)
+	return search.Scope{All: s.All, Agencies: s.Tokens, Unseal: s.Unseal}
 }
 
 func (r *queryResolver) search(ctx context.Context, query string, filter *model.SearchFilter, order *model.SearchSort, first *int, after *string) (*model.SearchResult, error) {
@@ -29,6 +28,7 @@ func (r *queryResolver) search(ctx context.Context, query string, filter *model.
 		return nil, err
 	}
 	req := search.Request{Query: query, First: n, Scope: searchScope(ctx), Sort: search.SortRelevance}
+	req.Facets, req.Highlight = selected(ctx)
 	if order != nil {
 		req.Sort = search.Sort(*order)
 	}
@@ -68,7 +68,10 @@ func (r *queryResolver) search(ctx context.Context, query string, filter *model.
 	return out, nil
 }
 
-func highlights(h *search.Hit) []model.Highlight {
+// highlights are the hit's fragments by field, with identity and phone
+// numbers masked for a caller without the PII permission (the index holds
+// them unmasked, so that a number can be found).
+func highlights(ctx context.Context, h *search.Hit) []model.Highlight {
 	fields := make([]string, 0, len(h.Fragments))
 	for f := range h.Fragments {
 		fields = append(fields, f)
@@ -76,7 +79,48 @@ func highlights(h *search.Hit) []model.Highlight {
 	sort.Strings(fields)
 	out := make([]model.Highlight, 0, len(fields))
 	for _, f := range fields {
-		out = append(out, model.Highlight{Field: f, Fragments: h.Fragments[f]})
+		frags := make([]string, len(h.Fragments[f]))
+		for i, fr := range h.Fragments[f] {
+			frags[i] = maskedFragment(ctx, fr)
+		}
+		out = append(out, model.Highlight{Field: f, Fragments: frags})
 	}
 	return out
+}
+
+// maskedFragment masks a highlighted fragment: the <mark> tags may split a
+// number, so they are taken out, the text is masked, and a fragment that
+// changed is returned without marks.
+func maskedFragment(ctx context.Context, fr string) string {
+	if casegraph.ScopeFrom(ctx).PII {
+		return fr
+	}
+	plain := strings.NewReplacer("<mark>", "", "</mark>", "").Replace(fr)
+	if m := masked(ctx, plain); m != plain {
+		return m
+	}
+	return fr
+}
+
+// selected says whether the query selects facets and hits' highlights:
+// search computes only what is asked for.
+func selected(ctx context.Context) (facets, highlight bool) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return true, true
+	}
+	oc := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFields(oc, fc.Field.Selections, nil) {
+		switch f.Name {
+		case "facets":
+			facets = true
+		case "hits":
+			for _, h := range graphql.CollectFields(oc, f.Selections, nil) {
+				if h.Name == "highlights" {
+					highlight = true
+				}
+			}
+		}
+	}
+	return facets, highlight
 }

@@ -4,17 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/graph"
+	"github.com/casegraph/casegraph/internal/authz"
 	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/neo4jtest"
 	"github.com/casegraph/casegraph/internal/search"
 	"github.com/casegraph/casegraph/internal/searchsync"
+	"github.com/casegraph/casegraph/internal/workflow"
 )
 
 // TestSearchOverGraphQL indexes cases through the syncer from the real
@@ -45,12 +46,18 @@ func TestSearchOverGraphQL(t *testing.T) {
 	}
 	defer idx.Close()
 	sync := searchsync.New(db, idx, nil)
+	wf := workflow.New(db, nil, workflow.Options{})
 	var syncErr error
 	if rep, err := ingest.Run(context.Background(), db, ingest.NewNDJSONDecoder(&buf, "t"), ingest.Options{
-		OnCommit: func(ctx context.Context, uids []string) { syncErr = sync.Touched(ctx, uids) }}); err != nil || rep.Refused > 0 || syncErr != nil {
+		OnCommit: func(ctx context.Context, uids []string) {
+			if syncErr = wf.Sync(ctx, uids); syncErr == nil {
+				syncErr = sync.Touched(ctx, uids)
+			}
+		}}); err != nil || rep.Refused > 0 || syncErr != nil {
 		t.Fatalf("load: %v %v %+v", err, syncErr, rep)
 	}
-	h := graph.NewHandler(db, slog.New(slog.NewTextHandler(io.Discard, nil)), graph.Options{Search: idx})
+	base := newHandler(t, db, graph.Options{Search: idx})
+	h := as(t, base, admin)
 
 	type result struct {
 		Search struct {
@@ -87,9 +94,11 @@ func TestSearchOverGraphQL(t *testing.T) {
 
 	all := run(func() gqlResponse { return post(t, h, q, map[string]any{"q": "盗窃"}) })
 	if all.Search.TotalCount != 2 {
-		t.Errorf("盗窃 without a caller: %d hits, want 2 (the sealed case never appears)", all.Search.TotalCount)
+		t.Errorf("盗窃 as admin: %d hits, want 2 (the sealed case never appears)", all.Search.TotalCount)
 	}
-	mine := run(func() gqlResponse { return post(t, as(h, "SA"), q, map[string]any{"q": "盗窃"}) })
+	mine := run(func() gqlResponse {
+		return post(t, as(t, base, officer("SA", authz.RolePoliceInvestigator)), q, map[string]any{"q": "盗窃"})
+	})
 	if mine.Search.TotalCount != 1 || mine.Search.Hits[0].Case == nil || mine.Search.Hits[0].Case.CaseNo != "A1" {
 		t.Fatalf("盗窃 as SA: %+v", mine.Search)
 	}
@@ -106,6 +115,21 @@ func TestSearchOverGraphQL(t *testing.T) {
 	}
 	if !marked {
 		t.Errorf("no highlighted fragment: %+v", mine.Search.Hits[0].Highlights)
+	}
+	// The sealed case: found by SB's legal officer who gives a reason, never
+	// by SB's investigator, and the reason is refused from a role that may
+	// not unseal.
+	sb := as(t, base, officer("SB", authz.RolePoliceInvestigator))
+	if r := run(func() gqlResponse { return post(t, sb, q, map[string]any{"q": "未成年人"}) }); r.Search.TotalCount != 0 {
+		t.Errorf("SB's investigator finds the sealed case: %+v", r.Search)
+	}
+	legal := withHeader(as(t, base, officer("SB", authz.RolePoliceLegal)), authz.UnsealHeader, "复核前科记录")
+	if r := run(func() gqlResponse { return post(t, legal, q, map[string]any{"q": "未成年人"}) }); r.Search.TotalCount != 1 {
+		t.Errorf("SB's legal officer with a reason: %d hits, want the sealed case", r.Search.TotalCount)
+	}
+	rec := postRaw(t, withHeader(sb, authz.UnsealHeader, "复核前科记录"), q, map[string]any{"q": "未成年人"})
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("an investigator's unseal reason: %d %s, want 403", rec.Code, rec.Body)
 	}
 	phrase := run(func() gqlResponse { return post(t, h, q, map[string]any{"q": `"酒后驾驶"`}) })
 	if phrase.Search.TotalCount != 1 {

@@ -16,7 +16,7 @@ import (
 // WorkflowStore is what the handover inbox, timelines and supervision read.
 type WorkflowStore interface {
 	Timeline(ctx context.Context, caseUID string) ([]neo4jdb.ProcedureEvent, error)
-	HandoverByUID(ctx context.Context, uid string) (*neo4jdb.FactHandover, error)
+	VisibleHandover(ctx context.Context, uid string) (*neo4jdb.FactHandover, error)
 	Inbox(ctx context.Context, agency, status string, first int, after *neo4jdb.HandoverKey) ([]neo4jdb.FactHandover, bool, error)
 	Alerts(ctx context.Context, f neo4jdb.AlertFilter, first int, after *neo4jdb.AlertKey) ([]neo4jdb.Alert, bool, error)
 	CountAlerts(ctx context.Context, f neo4jdb.AlertFilter) (int, error)

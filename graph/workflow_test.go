@@ -4,25 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/graph"
+	"github.com/casegraph/casegraph/internal/authz"
 	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/neo4jtest"
 )
-
-// as makes the handler act for an agency, as the server's caller
-// middleware does from the X-Casegraph-Agency header.
-func as(h http.Handler, agency string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r.WithContext(casegraph.WithCaller(r.Context(), casegraph.Caller{Subject: "tester", Agency: agency})))
-	})
-}
 
 // TestHandoverWorkflowOverGraphQL drives the mutations, the inbox, the
 // timeline and the alerts through the GraphQL handler on the real Neo4j.
@@ -31,8 +21,8 @@ func TestHandoverWorkflowOverGraphQL(t *testing.T) {
 	neo4jtest.Clean(t, db)
 	var buf bytes.Buffer
 	for _, r := range []map[string]any{
-		{"type": "agency", "source": map[string]any{"agency": "GGA", "system": "t", "recordId": "1", "at": "2024-01-01T00:00:00+08:00"}, "code": "GGA", "name": "测试公安分局", "kind": "POLICE"},
-		{"type": "agency", "source": map[string]any{"agency": "GJC", "system": "t", "recordId": "2", "at": "2024-01-01T00:00:00+08:00"}, "code": "GJC", "name": "测试区人民检察院", "kind": "PROCURATORATE"},
+		{"type": "agency", "source": map[string]any{"agency": "GGA", "system": "t", "recordId": "1", "at": "2024-01-01T00:00:00+08:00"}, "code": "GGA", "name": "测试公安分局", "kind": "POLICE", "region": "330203"},
+		{"type": "agency", "source": map[string]any{"agency": "GJC", "system": "t", "recordId": "2", "at": "2024-01-01T00:00:00+08:00"}, "code": "GJC", "name": "测试区人民检察院", "kind": "PROCURATORATE", "region": "330203"},
 	} {
 		b, _ := json.Marshal(r)
 		buf.Write(append(b, '\n'))
@@ -40,8 +30,8 @@ func TestHandoverWorkflowOverGraphQL(t *testing.T) {
 	if rep, err := ingest.Run(context.Background(), db, ingest.NewNDJSONDecoder(&buf, "t"), ingest.Options{}); err != nil || rep.Refused > 0 {
 		t.Fatalf("agencies: %v %+v", err, rep)
 	}
-	h := graph.NewHandler(db, slog.New(slog.NewTextHandler(io.Discard, nil)), graph.Options{})
-	police, procuratorate := as(h, "GGA"), as(h, "GJC")
+	h := newHandler(t, db, graph.Options{})
+	police, procuratorate := as(t, h, officer("GGA", authz.RolePoliceLegal)), as(t, h, officer("GJC", authz.RoleCaseManager))
 
 	ok := func(resp gqlResponse) gqlResponse {
 		t.Helper()
@@ -69,10 +59,13 @@ func TestHandoverWorkflowOverGraphQL(t *testing.T) {
 	if strings.Join(before, "\n") != strings.Join(after, "\n") {
 		t.Errorf("a refused mutation changed the graph")
 	}
-	// Without an acting agency: refused.
-	resp = post(t, h, `mutation($c: ID!) { recordMeasure(input: {case: $c, person: "p", kind: "拘留"}) { id } }`, map[string]any{"c": id})
-	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != casegraph.EUNAUTHENTICATED {
-		t.Errorf("anonymous mutation: %+v", resp.Errors)
+	// Without a token: refused before GraphQL; without the permission: FORBIDDEN.
+	if rec := postRaw(t, h, `mutation($c: ID!) { recordMeasure(input: {case: $c, person: "p", kind: "拘留"}) { id } }`, map[string]any{"c": id}); rec.Code != 401 {
+		t.Errorf("anonymous mutation: %d %s", rec.Code, rec.Body)
+	}
+	resp = post(t, as(t, h, admin), `mutation($c: ID!) { recordMeasure(input: {case: $c, person: "p", kind: "拘留"}) { id } }`, map[string]any{"c": id})
+	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != casegraph.EFORBIDDEN {
+		t.Errorf("a mutation by the admin: %+v", resp.Errors)
 	}
 
 	resp = ok(post(t, police, `mutation($c: ID!) { transferCase(input: {case: $c, type: PROSECUTION, toAgency: "GJC", at: "2024-04-01T01:00:00Z"}) { id status } }`, map[string]any{"c": id}))
@@ -139,7 +132,8 @@ func TestHandoverWorkflowOverGraphQL(t *testing.T) {
 		t.Errorf("T35 should be overdue today: %+v", r.ToCase.Procedure.Clocks)
 	}
 
-	resp = ok(post(t, h, `{ supervisionAlerts(filter: {agencies: ["GJC"]}) { totalCount edges { node { rule kind severity citation facts case { caseNo } overdueDays } } } }`, nil))
+	sup := as(t, h, casegraph.Caller{Subject: "sup", Roles: []string{authz.RoleSupervisor}, Region: "33"})
+	resp = ok(post(t, sup, `{ supervisionAlerts(filter: {agencies: ["GJC"]}) { totalCount edges { node { rule kind severity citation facts case { caseNo } overdueDays } } } }`, nil))
 	var al struct {
 		SupervisionAlerts struct {
 			TotalCount int
@@ -160,11 +154,11 @@ func TestHandoverWorkflowOverGraphQL(t *testing.T) {
 		t.Errorf("alert: %+v", n)
 	}
 	// Bad input to the queries.
-	resp = post(t, h, `{ supervisionAlerts(first: 1000) { totalCount } }`, nil)
+	resp = post(t, sup, `{ supervisionAlerts(first: 1000) { totalCount } }`, nil)
 	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != casegraph.EINVALID {
 		t.Errorf("first: 1000: %+v", resp.Errors)
 	}
-	resp = post(t, h, `{ handoverInbox { edges { cursor } } }`, nil)
+	resp = post(t, as(t, h, admin), `{ handoverInbox { edges { cursor } } }`, nil)
 	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != casegraph.EUNAUTHENTICATED {
 		t.Errorf("inbox without an agency: %+v", resp.Errors)
 	}

@@ -46,9 +46,12 @@ Usage:
                               load records (NDJSON, CSV with a mapping, cail2018, POLE)
   casegraph gen --cases N [--seed S] [--invalid-rate R]
                               write synthetic records to standard output
-  casegraph search [--agency A] QUERY
+  casegraph search [--token T] QUERY
                               search the running server's index (docs/search.md)
   casegraph reindex           rebuild the running server's search index and swap it in
+  casegraph token --sub ID --role ROLE [--agency CODE] [--region CODE]
+                              mint a development bearer token (docs/security.md)
+  casegraph audit verify      check the audit log's hash chain
   casegraph version           print the version
 
 Run 'casegraph COMMAND -h' for a command's flags. Every flag can also be
@@ -79,6 +82,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runSearch(ctx, rest, stdout, stderr, getenv)
 	case "reindex":
 		return runReindex(ctx, rest, stdout, stderr, getenv)
+	case "token":
+		return runToken(ctx, rest, stdout, stderr, getenv)
+	case "audit":
+		return runAudit(ctx, rest, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "casegraph", Version)
 		return nil

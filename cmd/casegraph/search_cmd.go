@@ -42,7 +42,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fs := flag.NewFlagSet("casegraph search", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	server := serverFlag(fs, getenv)
-	agency := fs.String("agency", getenv("CASEGRAPH_AGENCY"), "search as this agency (X-Casegraph-Agency): only what it may see")
+	token := tokenFlag(fs, getenv)
 	first := fs.Int("first", 10, "hits to show, 1 to 100")
 	typ := fs.String("type", "", "only CASE or PERSON hits")
 	asJSON := fs.Bool("json", false, "print the GraphQL answer as JSON")
@@ -64,7 +64,11 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if *typ != "" {
 		vars["types"] = []string{strings.ToUpper(*typ)}
 	}
-	body, err := postJSON(ctx, *server+"/graphql", *agency, map[string]any{"query": searchQuery, "variables": vars})
+	tok, err := bearer(*token, getenv)
+	if err != nil {
+		return err
+	}
+	body, err := postJSON(ctx, *server+"/graphql", tok, map[string]any{"query": searchQuery, "variables": vars})
 	if err != nil {
 		return err
 	}
@@ -147,13 +151,18 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	fs := flag.NewFlagSet("casegraph reindex", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	server := serverFlag(fs, getenv)
+	token := tokenFlag(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return usageError{err.Error()}
 	}
-	body, err := postJSON(ctx, *server+"/api/search/reindex", "", nil)
+	tok, err := bearer(*token, getenv)
+	if err != nil {
+		return err
+	}
+	body, err := postJSON(ctx, *server+"/api/search/reindex", tok, nil)
 	if err != nil {
 		return err
 	}
@@ -169,7 +178,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 }
 
 // postJSON posts v (or nothing) and returns the body of a 2xx answer.
-func postJSON(ctx context.Context, url, agency string, v any) ([]byte, error) {
+func postJSON(ctx context.Context, url, token string, v any) ([]byte, error) {
 	var body io.Reader
 	if v != nil {
 		b, err := json.Marshal(v)
@@ -185,8 +194,8 @@ func postJSON(ctx context.Context, url, agency string, v any) ([]byte, error) {
 		return nil, usageError{fmt.Sprintf("bad server address: %v", err)}
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if agency != "" {
-		req.Header.Set("X-Casegraph-Agency", agency)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/casegraph/casegraph/graph"
+	"github.com/casegraph/casegraph/internal/audit"
+	"github.com/casegraph/casegraph/internal/authz"
 	"github.com/casegraph/casegraph/internal/config"
 	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/logging"
@@ -91,6 +93,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	}
 	defer db.Close(context.WithoutCancel(ctx))
 
+	verifier, err := newVerifier(cfg)
+	if err != nil {
+		return err
+	}
+	authorizer, err := authz.NewAuthorizer(cfg.ModelFile, cfg.PolicyFile, agencyKinds(db))
+	if err != nil {
+		return err
+	}
+	auditLog, err := audit.Open(ctx, auditPath(cfg.DataDir), log)
+	if err != nil {
+		return fmt.Errorf("audit log: %w", err)
+	}
+	defer auditLog.Close()
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -113,6 +129,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	onCommit := func(ctx context.Context, cases []string) {
 		syncProcedure(wf, log)(ctx, cases)
 		touch(ctx, cases)
+		auditIngest(ctx, auditLog, log, cases)
 	}
 	// The background preparation must end before the driver closes.
 	bgctx, cancel := context.WithCancel(ctx)
@@ -121,6 +138,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	go func() {
 		defer wg.Done()
 		prepare(bgctx, db, cfg, log, onCommit)
+		repairScopes(bgctx, db, wf, log)
 		// The syncer starts once the schema is in place (and the driver has
 		// made its first connection).
 		if bgctx.Err() == nil {
@@ -139,11 +157,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	defer cancel() // before Wait: the worker stops when bgctx ends
 
 	router := server.NewRouter(server.Options{
-		GraphQL: graph.NewHandler(db, log, graph.Options{Introspection: cfg.Introspection, Jobs: jobs, Workflow: wf, Search: idx}),
-		Reindex: func(ctx context.Context) (int, error) { return syncer.Rebuild(ctx) },
-		Ingest:  ingest.Handler(jobs),
-		Ready:   readiness(db),
-		Log:     log,
+		GraphQL: graph.NewHandler(db, log, graph.Options{Introspection: cfg.Introspection, Jobs: jobs, Workflow: wf, Search: idx,
+			Authorizer: authorizer, Audit: auditLog}),
+		Reindex:       func(ctx context.Context) (int, error) { return syncer.Rebuild(ctx) },
+		Ingest:        auditRequests(auditLog, log, "ingest", ingest.Handler(jobs)),
+		Ready:         readiness(db),
+		Log:           log,
+		Verifier:      verifier,
+		Authorizer:    authorizer,
+		RatePerMinute: cfg.RatePerMinute,
+		GraphiQL:      cfg.GraphiQL,
 	})
 	addr := ln.Addr().String()
 	log.Info("listening", "addr", addr, "graphiql", "http://"+addr+"/graphiql")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/casegraph/casegraph"
+	"github.com/casegraph/casegraph/internal/audit"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 	"github.com/casegraph/casegraph/internal/search"
 )
@@ -21,6 +22,31 @@ type AlertFilter struct {
 	Severities []Severity  `json:"severities,omitempty"`
 	// Due-soon alerts: clocks ending within this many days (default 7, 0 to 365).
 	DueWithinDays *int `json:"dueWithinDays,omitempty"`
+}
+
+type AuditEventConnection struct {
+	Edges    []AuditEventEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type AuditEventEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   *audit.Event `json:"node"`
+}
+
+type AuditFilter struct {
+	Subject *string `json:"subject,omitempty"`
+	Agency  *string `json:"agency,omitempty"`
+	// e.g. query cases, mutation transferCase.
+	Operation *string `json:"operation,omitempty"`
+	// OK, DENIED or ERROR.
+	Outcome *string `json:"outcome,omitempty"`
+	// Events that touched this case id.
+	Case *string `json:"case,omitempty"`
+	// Events that touched this person id.
+	Person *string    `json:"person,omitempty"`
+	From   *time.Time `json:"from,omitempty"`
+	To     *time.Time `json:"to,omitempty"`
 }
 
 type CaseEdge struct {
@@ -354,6 +380,76 @@ func (e *IngestJobState) UnmarshalJSON(b []byte) error {
 }
 
 func (e IngestJobState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Permissions of the access policy (internal/authz/policy.csv).
+type Permission string
+
+const (
+	PermissionCaseRead     Permission = "CASE_READ"
+	PermissionCaseWrite    Permission = "CASE_WRITE"
+	PermissionPersonRead   Permission = "PERSON_READ"
+	PermissionSearchRead   Permission = "SEARCH_READ"
+	PermissionHandoverRead Permission = "HANDOVER_READ"
+	PermissionAlertRead    Permission = "ALERT_READ"
+	PermissionStatsRead    Permission = "STATS_READ"
+	PermissionJobRead      Permission = "JOB_READ"
+	PermissionAuditRead    Permission = "AUDIT_READ"
+)
+
+var AllPermission = []Permission{
+	PermissionCaseRead,
+	PermissionCaseWrite,
+	PermissionPersonRead,
+	PermissionSearchRead,
+	PermissionHandoverRead,
+	PermissionAlertRead,
+	PermissionStatsRead,
+	PermissionJobRead,
+	PermissionAuditRead,
+}
+
+func (e Permission) IsValid() bool {
+	switch e {
+	case PermissionCaseRead, PermissionCaseWrite, PermissionPersonRead, PermissionSearchRead, PermissionHandoverRead, PermissionAlertRead, PermissionStatsRead, PermissionJobRead, PermissionAuditRead:
+		return true
+	}
+	return false
+}
+
+func (e Permission) String() string {
+	return string(e)
+}
+
+func (e *Permission) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Permission(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Permission", str)
+	}
+	return nil
+}
+
+func (e Permission) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Permission) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Permission) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

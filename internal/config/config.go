@@ -23,6 +23,12 @@ type Config struct {
 	LogLevel      string // CASEGRAPH_LOG_LEVEL: debug, info, warn, error
 	Demo          bool   // CASEGRAPH_DEMO: load the demo graph when the database has no cases
 	Introspection bool   // CASEGRAPH_INTROSPECTION: allow GraphQL schema introspection
+	GraphiQL      bool   // CASEGRAPH_GRAPHIQL: serve the GraphiQL page
+	JWTSecret     string // CASEGRAPH_JWT_SECRET (secret): HS256 key, development
+	JWTPublicKey  string // CASEGRAPH_JWT_PUBLIC_KEY: PEM file of the RS256/ES256 verification key, production
+	PolicyFile    string // CASEGRAPH_AUTHZ_POLICY: casbin policy CSV replacing the embedded one
+	ModelFile     string // CASEGRAPH_AUTHZ_MODEL: casbin model replacing the embedded one
+	RatePerMinute int    // CASEGRAPH_RATE_PER_MINUTE: requests per subject per minute
 }
 
 // DefaultNeo4jPassword is the development password scripts/neo4j sets too.
@@ -70,6 +76,16 @@ func RegisterGroups(fs *flag.FlagSet, cfg *Config, getenv func(string) string, g
 		str(&cfg.DataDir, "data-dir", "CASEGRAPH_DATA_DIR", filepath.Join("var", "casegraph"), "directory for the search index and job files")
 		boolean(&cfg.Demo, "demo", "CASEGRAPH_DEMO", false, "load the demo graph when the database has no cases")
 		boolean(&cfg.Introspection, "introspection", "CASEGRAPH_INTROSPECTION", true, "allow GraphQL introspection (GraphiQL needs it)")
+		boolean(&cfg.GraphiQL, "graphiql", "CASEGRAPH_GRAPHIQL", true, "serve the GraphiQL page at /graphiql")
+		str(&cfg.JWTSecret, "jwt-secret", "CASEGRAPH_JWT_SECRET", "", "HS256 secret of bearer tokens, at least 32 bytes (development)")
+		str(&cfg.JWTPublicKey, "jwt-public-key", "CASEGRAPH_JWT_PUBLIC_KEY", "", "PEM file with the RS256 or ES256 public key of bearer tokens (production)")
+		str(&cfg.PolicyFile, "authz-policy", "CASEGRAPH_AUTHZ_POLICY", "", "casbin policy CSV replacing the embedded default")
+		str(&cfg.ModelFile, "authz-model", "CASEGRAPH_AUTHZ_MODEL", "", "casbin model replacing the embedded default")
+		rate := 600
+		if v := getenv("CASEGRAPH_RATE_PER_MINUTE"); v != "" {
+			fmt.Sscan(v, &rate)
+		}
+		fs.IntVar(&cfg.RatePerMinute, "rate-per-minute", rate, "requests per subject per minute ($CASEGRAPH_RATE_PER_MINUTE)")
 	}
 	if groups&Neo4jFlags != 0 {
 		str(&cfg.Neo4jURI, "neo4j-uri", "CASEGRAPH_NEO4J_URI", "bolt://127.0.0.1:7687", "Neo4j Bolt URI")
@@ -122,6 +138,12 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel),
 		slog.Bool("demo", c.Demo),
 		slog.Bool("introspection", c.Introspection),
+		slog.Bool("graphiql", c.GraphiQL),
+		slog.String("jwt_secret", mask(c.JWTSecret)),
+		slog.String("jwt_public_key", c.JWTPublicKey),
+		slog.String("authz_policy", c.PolicyFile),
+		slog.String("authz_model", c.ModelFile),
+		slog.Int("rate_per_minute", c.RatePerMinute),
 	)
 }
 

@@ -47,14 +47,14 @@ func (db *DB) AgenciesByCode(ctx context.Context, codes []string) (map[string]ca
 	return out, nil
 }
 
-const queryCasesByUID = `
-MATCH (c:Case) WHERE c.uid IN $uids
+var queryCasesByUID = `
+MATCH (c:Case) WHERE c.uid IN $uids AND ` + visibleCase("c") + `
 RETURN c`
 
 // CasesByUID loads cases by uid (uses constraint case_uid). Unknown uids are
 // absent from the map.
 func (db *DB) CasesByUID(ctx context.Context, uids []string) (map[string]casegraph.Case, error) {
-	recs, err := db.read(ctx, queryCasesByUID, map[string]any{"uids": uids})
+	recs, err := db.read(ctx, queryCasesByUID, scoped(ctx, map[string]any{"uids": uids}))
 	if err != nil {
 		return nil, fmt.Errorf("CasesByUID(%d): %w", len(uids), err)
 	}
@@ -62,18 +62,20 @@ func (db *DB) CasesByUID(ctx context.Context, uids []string) (map[string]casegra
 	for _, r := range recs {
 		c := caseFromProps(props(r.Values[0]))
 		out[c.UID] = c
+		casegraph.TouchCases(ctx, c.UID)
 	}
 	return out, nil
 }
 
-const queryCaseByNumber = `
+var queryCaseByNumber = `
 MATCH (c:Case {agencyCode: $agency, caseNo: $number})
+WHERE ` + visibleCase("c") + `
 RETURN c`
 
 // CaseByNumber finds a case by its agency and the agency's case number (uses
 // constraint case_number). It returns nil when there is none.
 func (db *DB) CaseByNumber(ctx context.Context, agency, number string) (*casegraph.Case, error) {
-	recs, err := db.read(ctx, queryCaseByNumber, map[string]any{"agency": agency, "number": number})
+	recs, err := db.read(ctx, queryCaseByNumber, scoped(ctx, map[string]any{"agency": agency, "number": number}))
 	if err != nil {
 		return nil, fmt.Errorf("CaseByNumber(%q, %q): %w", agency, number, err)
 	}
@@ -81,16 +83,17 @@ func (db *DB) CaseByNumber(ctx context.Context, agency, number string) (*casegra
 		return nil, nil
 	}
 	c := caseFromProps(props(recs[0].Values[0]))
+	casegraph.TouchCases(ctx, c.UID)
 	return &c, nil
 }
 
-const queryPersonsByUID = `
-MATCH (p:Person) WHERE p.uid IN $uids
+var queryPersonsByUID = `
+MATCH (p:Person) WHERE p.uid IN $uids AND ` + visiblePerson("p") + `
 RETURN p`
 
 // PersonsByUID loads persons by uid (uses constraint person_uid).
 func (db *DB) PersonsByUID(ctx context.Context, uids []string) (map[string]casegraph.Person, error) {
-	recs, err := db.read(ctx, queryPersonsByUID, map[string]any{"uids": uids})
+	recs, err := db.read(ctx, queryPersonsByUID, scoped(ctx, map[string]any{"uids": uids}))
 	if err != nil {
 		return nil, fmt.Errorf("PersonsByUID(%d): %w", len(uids), err)
 	}
@@ -98,6 +101,7 @@ func (db *DB) PersonsByUID(ctx context.Context, uids []string) (map[string]caseg
 	for _, r := range recs {
 		p := personFromProps(props(r.Values[0]))
 		out[p.UID] = p
+		casegraph.TouchPersons(ctx, p.UID)
 	}
 	return out, nil
 }
@@ -115,9 +119,9 @@ const (
 	clauseCaseAfterCursor = `(` + caseSortKey + ` < $afterFiled OR (` + caseSortKey + ` = $afterFiled AND c.uid > $afterUID))`
 )
 
-func caseWhere(f casegraph.CaseFilter, after *casegraph.CaseKey) (string, map[string]any) {
-	var where []string
-	params := map[string]any{}
+func caseWhere(ctx context.Context, f casegraph.CaseFilter, after *casegraph.CaseKey) (string, map[string]any) {
+	where := []string{visibleCase("c")}
+	params := scoped(ctx, nil)
 	if f.AgencyCode != nil {
 		where = append(where, clauseCaseAgency)
 		params["agency"] = *f.AgencyCode
@@ -151,9 +155,6 @@ func caseWhere(f casegraph.CaseFilter, after *casegraph.CaseKey) (string, map[st
 		params["afterFiled"] = neo4j.DateOf(filed)
 		params["afterUID"] = after.UID
 	}
-	if len(where) == 0 {
-		return "", params
-	}
 	return "WHERE " + strings.Join(where, " AND "), params
 }
 
@@ -162,7 +163,7 @@ func caseWhere(f casegraph.CaseFilter, after *casegraph.CaseKey) (string, map[st
 // The filed-date range and agency filters use indexes case_filed_at and
 // case_agency_filed.
 func (db *DB) ListCases(ctx context.Context, f casegraph.CaseFilter, first int, after *casegraph.CaseKey) ([]casegraph.Case, bool, error) {
-	where, params := caseWhere(f, after)
+	where, params := caseWhere(ctx, f, after)
 	params["limit"] = first + 1
 	cypher := "MATCH (c:Case) " + where + " RETURN c ORDER BY " + caseSortKey + " DESC, c.uid ASC LIMIT $limit"
 	recs, err := db.read(ctx, cypher, params)
@@ -172,6 +173,7 @@ func (db *DB) ListCases(ctx context.Context, f casegraph.CaseFilter, first int, 
 	out := make([]casegraph.Case, 0, len(recs))
 	for _, r := range recs {
 		out = append(out, caseFromProps(props(r.Values[0])))
+		casegraph.TouchCases(ctx, out[len(out)-1].UID)
 	}
 	more := len(out) > first
 	if more {
@@ -182,7 +184,7 @@ func (db *DB) ListCases(ctx context.Context, f casegraph.CaseFilter, first int, 
 
 // CountCases counts the cases matching f.
 func (db *DB) CountCases(ctx context.Context, f casegraph.CaseFilter) (int, error) {
-	where, params := caseWhere(f, nil)
+	where, params := caseWhere(ctx, f, nil)
 	recs, err := db.read(ctx, "MATCH (c:Case) "+where+" RETURN count(c)", params)
 	if err != nil {
 		return 0, fmt.Errorf("CountCases: %w", err)
@@ -190,9 +192,10 @@ func (db *DB) CountCases(ctx context.Context, f casegraph.CaseFilter) (int, erro
 	return int(recs[0].Values[0].(int64)), nil
 }
 
-const queryPartiesByCase = `
+var queryPartiesByCase = `
 UNWIND $uids AS uid
 MATCH (c:Case {uid: uid})<-[r:SUSPECT_IN|DEFENDANT_IN|VICTIM_IN|WITNESS_IN]-(p:Person)
+WHERE ` + visibleCase("c") + `
 RETURN c.uid AS caseUID, type(r) AS rel, p
 ORDER BY caseUID, rel, p.name, p.uid`
 
@@ -217,7 +220,7 @@ func RoleRelationship(r casegraph.Role) (string, bool) {
 
 // PartiesByCase loads the parties of many cases in one query.
 func (db *DB) PartiesByCase(ctx context.Context, caseUIDs []string) (map[string][]casegraph.Party, error) {
-	recs, err := db.read(ctx, queryPartiesByCase, map[string]any{"uids": caseUIDs})
+	recs, err := db.read(ctx, queryPartiesByCase, scoped(ctx, map[string]any{"uids": caseUIDs}))
 	if err != nil {
 		return nil, fmt.Errorf("PartiesByCase(%d): %w", len(caseUIDs), err)
 	}
@@ -229,13 +232,15 @@ func (db *DB) PartiesByCase(ctx context.Context, caseUIDs []string) (map[string]
 			Role:    relRoles[r.Values[1].(string)],
 			Person:  personFromProps(props(r.Values[2])),
 		})
+		casegraph.TouchPersons(ctx, out[uid][len(out[uid])-1].Person.UID)
 	}
 	return out, nil
 }
 
-const queryInvolvementsByPerson = `
+var queryInvolvementsByPerson = `
 UNWIND $uids AS uid
 MATCH (p:Person {uid: uid})-[r:SUSPECT_IN|DEFENDANT_IN|VICTIM_IN|WITNESS_IN]->(c:Case)
+WHERE ` + visibleCase("c") + `
 RETURN p.uid AS personUID, type(r) AS rel, c
 ORDER BY personUID, ` + caseSortKey + `, c.uid`
 
@@ -243,7 +248,7 @@ ORDER BY personUID, ` + caseSortKey + `, c.uid`
 // appears in and the role, oldest filed first: a person's history across
 // agencies.
 func (db *DB) InvolvementsByPerson(ctx context.Context, personUIDs []string) (map[string][]casegraph.Involvement, error) {
-	recs, err := db.read(ctx, queryInvolvementsByPerson, map[string]any{"uids": personUIDs})
+	recs, err := db.read(ctx, queryInvolvementsByPerson, scoped(ctx, map[string]any{"uids": personUIDs}))
 	if err != nil {
 		return nil, fmt.Errorf("InvolvementsByPerson(%d): %w", len(personUIDs), err)
 	}
@@ -255,20 +260,22 @@ func (db *DB) InvolvementsByPerson(ctx context.Context, personUIDs []string) (ma
 			Role:      relRoles[r.Values[1].(string)],
 			Case:      caseFromProps(props(r.Values[2])),
 		})
+		casegraph.TouchCases(ctx, out[uid][len(out[uid])-1].Case.UID)
 	}
 	return out, nil
 }
 
-const queryOffensesByCase = `
+var queryOffensesByCase = `
 UNWIND $uids AS uid
 MATCH (c:Case {uid: uid})<-[:IN_CASE]-(:Charge)-[:OF_OFFENSE]->(o:Offense)
+WHERE ` + visibleCase("c") + `
 RETURN DISTINCT c.uid AS caseUID, o
 ORDER BY caseUID, o.code`
 
 // OffensesByCase loads the distinct offenses charged in many cases in one
 // query.
 func (db *DB) OffensesByCase(ctx context.Context, caseUIDs []string) (map[string][]casegraph.Offense, error) {
-	recs, err := db.read(ctx, queryOffensesByCase, map[string]any{"uids": caseUIDs})
+	recs, err := db.read(ctx, queryOffensesByCase, scoped(ctx, map[string]any{"uids": caseUIDs}))
 	if err != nil {
 		return nil, fmt.Errorf("OffensesByCase(%d): %w", len(caseUIDs), err)
 	}
@@ -280,9 +287,10 @@ func (db *DB) OffensesByCase(ctx context.Context, caseUIDs []string) (map[string
 	return out, nil
 }
 
-const queryTransfersByCase = `
+var queryTransfersByCase = `
 UNWIND $uids AS uid
 MATCH (c:Case {uid: uid})
+WHERE ` + visibleCase("c") + `
 CALL (c) {
   MATCH (c)-[t:TRANSFERRED_TO]->(o:Case)
   RETURN 'to' AS dir, t, o
@@ -290,13 +298,14 @@ CALL (c) {
   MATCH (o:Case)-[t:TRANSFERRED_TO]->(c)
   RETURN 'from' AS dir, t, o
 }
+WITH c, dir, t, o WHERE ` + visibleCase("o") + `
 RETURN c.uid AS caseUID, dir, t.handover AS handover, t.type AS type, t.at AS at, o
 ORDER BY caseUID, at, o.uid`
 
 // TransfersByCase loads, for many cases in one query, the transfers into and
 // out of each, with the case at the other end.
 func (db *DB) TransfersByCase(ctx context.Context, caseUIDs []string) (map[string]casegraph.Lineage, error) {
-	recs, err := db.read(ctx, queryTransfersByCase, map[string]any{"uids": caseUIDs})
+	recs, err := db.read(ctx, queryTransfersByCase, scoped(ctx, map[string]any{"uids": caseUIDs}))
 	if err != nil {
 		return nil, fmt.Errorf("TransfersByCase(%d): %w", len(caseUIDs), err)
 	}
@@ -304,6 +313,7 @@ func (db *DB) TransfersByCase(ctx context.Context, caseUIDs []string) (map[strin
 	for _, r := range recs {
 		uid := r.Values[0].(string)
 		other := caseFromProps(props(r.Values[5]))
+		casegraph.TouchCases(ctx, other.UID)
 		t := casegraph.Transfer{
 			HandoverUID: asString(r.Values[2]),
 			Type:        casegraph.HandoverType(asString(r.Values[3])),

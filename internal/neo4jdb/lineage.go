@@ -390,6 +390,15 @@ type LineageState struct {
 	Stages    []CaseStage
 	Events    []ProcedureEvent
 	Deadlines []StoredDeadline
+	// Scopes are the agencies that see each case: those of every case of
+	// its lineage and of every handover in it.
+	Scopes []CaseScope
+}
+
+// CaseScope is the agencies whose users see a case through its lineage.
+type CaseScope struct {
+	UID      string
+	Agencies []string
 }
 
 const saveEventsQuery = `
@@ -408,6 +417,19 @@ const saveStagesQuery = `
 UNWIND $stages AS s
 MATCH (c:Case {uid: s.uid})
 SET c.stage = s.stage, c.stageSince = s.since, c.updatedAt = datetime()`
+
+// saveScopesQuery writes each case's scope tokens: the lineage's agencies,
+// then KIND@prefix for the prefixes of its own agency's region (2, 4 and 6
+// characters, and the whole code), which supervision scopes match.
+const saveScopesQuery = `
+UNWIND $scopes AS s
+MATCH (c:Case {uid: s.uid})
+OPTIONAL MATCH (c)-[:HANDLED_BY]->(a:Agency)
+WITH c, s, coalesce(a.region, '') AS region
+WITH c, s, [n IN [2, 4, 6, size(region)] WHERE n > 0 AND n <= size(region) | c.kind + '@' + left(region, n)] AS sup
+WITH c, s.agencies + reduce(acc = [], t IN sup | CASE WHEN t IN acc THEN acc ELSE acc + t END) AS scope
+WHERE c.scope IS NULL OR c.scope <> scope
+SET c.scope = scope, c.updatedAt = datetime()`
 
 const pruneDeadlinesQuery = `
 MATCH (d:Deadline)
@@ -449,6 +471,10 @@ func (l *LineageTx) Save(st LineageState) error {
 			"personUid": nilIfEmpty(d.Person), "startedAt": offsetTime(d.StartedAt), "dueAt": offsetTime(d.DueAt), "endAt": offsetTime(d.EndAt),
 			"custody": d.Custody, "facts": orEmpty(d.Facts)})
 	}
+	scopes := make([]map[string]any, 0, len(st.Scopes))
+	for _, s := range st.Scopes {
+		scopes = append(scopes, map[string]any{"uid": s.UID, "agencies": orEmpty(s.Agencies)})
+	}
 	steps := []struct {
 		q string
 		p map[string]any
@@ -456,6 +482,7 @@ func (l *LineageTx) Save(st LineageState) error {
 		{pruneEventsQuery, map[string]any{"cases": st.Cases, "keep": keep}},
 		{saveEventsQuery, map[string]any{"events": events}},
 		{saveStagesQuery, map[string]any{"stages": stages}},
+		{saveScopesQuery, map[string]any{"scopes": scopes}},
 		{pruneDeadlinesQuery, map[string]any{"cases": st.Cases}},
 		{saveDeadlinesQuery, map[string]any{"deadlines": deadlines}},
 	}
@@ -489,8 +516,8 @@ func (db *DB) Timeline(ctx context.Context, caseUID string) ([]ProcedureEvent, e
 	}
 	recs, err := db.read(ctx, `
 MATCH (n:Event)-[:IN_CASE]->(c:Case)
-WHERE c.uid IN $cases
-RETURN n ORDER BY n.at, n.seq, n.uid`, map[string]any{"cases": uids})
+WHERE c.uid IN $cases AND `+visibleCase("c")+`
+RETURN n ORDER BY n.at, n.seq, n.uid`, scoped(ctx, map[string]any{"cases": uids}))
 	if err != nil {
 		return nil, fmt.Errorf("Timeline: %w", err)
 	}

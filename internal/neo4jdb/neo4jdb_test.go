@@ -26,7 +26,7 @@ func ptr[T any](v T) *T { return &v }
 
 func TestMigrationsTwiceChangeNothing(t *testing.T) {
 	db := neo4jtest.Open(t) // migrates once
-	ctx := context.Background()
+	ctx := casegraph.WithScope(context.Background(), casegraph.SystemScope)
 	before, err := db.AppliedMigrations(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ var ignoreUpdated = cmpopts.IgnoreFields(casegraph.Case{}, "UpdatedAt")
 func TestRoundTrip(t *testing.T) {
 	db := neo4jtest.Open(t)
 	p := neo4jtest.Prefix(t, db)
-	ctx := context.Background()
+	ctx := casegraph.WithScope(context.Background(), casegraph.SystemScope)
 	g := fixture(p)
 	if err := db.WriteGraph(ctx, g); err != nil {
 		t.Fatal(err)
@@ -221,7 +221,7 @@ func TestRoundTrip(t *testing.T) {
 func TestListCases(t *testing.T) {
 	db := neo4jtest.Open(t)
 	p := neo4jtest.Prefix(t, db)
-	ctx := context.Background()
+	ctx := casegraph.WithScope(context.Background(), casegraph.SystemScope)
 	if err := db.WriteGraph(ctx, fixture(p)); err != nil {
 		t.Fatal(err)
 	}
@@ -295,8 +295,8 @@ func TestUnavailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close(context.Background())
-	err = db.Ping(context.Background())
+	defer db.Close(casegraph.WithScope(context.Background(), casegraph.SystemScope))
+	err = db.Ping(casegraph.WithScope(context.Background(), casegraph.SystemScope))
 	if casegraph.ErrorCode(err) != casegraph.EUNAVAILABLE {
 		t.Fatalf("Ping against a closed port: code %q (%v), want UNAVAILABLE", casegraph.ErrorCode(err), err)
 	}

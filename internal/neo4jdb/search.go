@@ -30,7 +30,10 @@ type SearchCase struct {
 	IDNumbers []string
 	// Agencies are the case's own and those of the cases it was handed to
 	// or from: the agencies it passed through.
-	Agencies  []string
+	Agencies []string
+	// Scope are the case's scope tokens (see scope.go); a case not yet
+	// synced has none and is found by no one.
+	Scope     []string
 	UpdatedAt time.Time
 }
 
@@ -40,6 +43,7 @@ type SearchPerson struct {
 	Name      string
 	IDNumber  string
 	Agencies  []string // agencies of the cases the person appears in
+	Scope     []string // scope tokens of the person's cases that are not sealed
 	Sealed    bool     // every case of the person is sealed
 	UpdatedAt time.Time
 }
@@ -50,11 +54,11 @@ RETURN c.uid AS uid, c.caseNo AS caseNo, c.agencyCode AS agency, c.kind AS kind,
        coalesce(c.sealed, false) AS sealed, c.updatedAt AS updatedAt,
        [(ch:Charge)-[:IN_CASE]->(c) | head([(ch)-[:OF_OFFENSE]->(o:Offense) | o.name])] AS charges,
        [(p:Person)-[:SUSPECT_IN|DEFENDANT_IN|VICTIM_IN|WITNESS_IN]->(c) | [p.name, p.idNumber]] AS persons,
-       [(c)-[:TRANSFERRED_TO]-(x:Case) | x.agencyCode] AS linked`
+       [(c)-[:TRANSFERRED_TO]-(x:Case) | x.agencyCode] AS linked, coalesce(c.scope, []) AS scope`
 
 const searchPersonProjection = `
 RETURN p.uid AS uid, p.name AS name, p.idNumber AS idNumber, p.updatedAt AS updatedAt,
-       [(p)-[:SUSPECT_IN|DEFENDANT_IN|VICTIM_IN|WITNESS_IN]->(c:Case) | [c.agencyCode, coalesce(c.sealed, false)]] AS cases`
+       [(p)-[:SUSPECT_IN|DEFENDANT_IN|VICTIM_IN|WITNESS_IN]->(c:Case) | [c.agencyCode, coalesce(c.sealed, false), coalesce(c.scope, [])]] AS cases`
 
 func searchCaseFrom(r *neo4j.Record) SearchCase {
 	p := map[string]any{}
@@ -82,6 +86,7 @@ func searchCaseFrom(r *neo4j.Record) SearchCase {
 			c.IDNumbers = append(c.IDNumbers, id)
 		}
 	}
+	c.Scope = stringList(p["scope"])
 	c.Agencies = append(c.Agencies, c.Agency)
 	seen["a:"+c.Agency] = true
 	for _, a := range stringList(p["linked"]) {
@@ -110,6 +115,12 @@ func searchPersonFrom(r *neo4j.Record) SearchPerson {
 		}
 		if s, _ := pair[1].(bool); !s {
 			sealed = false
+			for _, t := range stringList(pair[2]) {
+				if !seen["t:"+t] {
+					seen["t:"+t] = true
+					out.Scope = append(out.Scope, t)
+				}
+			}
 		}
 	}
 	out.Sealed = sealed

@@ -170,6 +170,25 @@ RETURN h{.*, from: f.uid, to: head([(h)-[:RECEIVED_BY]->(t:Case) | t.uid])} AS h
 	return &h, nil
 }
 
+// VisibleHandover is HandoverByUID in the caller's scope: the handover is
+// seen when its sending case is, or when the caller's agency sent or
+// received it. nil when there is none the caller may see.
+func (db *DB) VisibleHandover(ctx context.Context, uid string) (*FactHandover, error) {
+	recs, err := db.read(ctx, `
+MATCH (f:Case)-[:SENT]->(h:Handover {uid: $uid})
+WHERE `+visibleCase("f")+` OR h.toAgency IN $scopeTokens OR h.fromAgency IN $scopeTokens
+RETURN h{.*, from: f.uid, to: head([(h)-[:RECEIVED_BY]->(t:Case) | t.uid])} AS h`, scoped(ctx, map[string]any{"uid": uid}))
+	if err != nil {
+		return nil, fmt.Errorf("VisibleHandover: %w", err)
+	}
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	h := handoverFrom(props(get(recs[0], "h")))
+	casegraph.TouchCases(ctx, h.FromCase, h.ToCase)
+	return &h, nil
+}
+
 func handoverFrom(h map[string]any) FactHandover {
 	return FactHandover{UID: str(h, "uid"), Type: casegraph.HandoverType(str(h, "type")),
 		FromCase: str(h, "from"), ToCase: str(h, "to"), FromAgency: str(h, "fromAgency"), ToAgency: str(h, "toAgency"),
@@ -242,10 +261,11 @@ type AlertKey struct {
 // page stops after its rows), classifies them at $now and filters them.
 // The keyset is (openEnd, uid): the range starts at the last openEnd of the
 // previous page and the tie is filtered after.
-const alertsWith = `
+var alertsWith = `
 MATCH (d:Deadline)
 WHERE d.openEnd >= $afterAt AND d.openEnd <= $horizon
   AND (d.openEnd > $afterAt OR d.uid > $afterUID)
+  AND EXISTS { MATCH (d)-[:IN_CASE]->(c:Case) WHERE ` + visibleCase("c") + ` }
 WITH d,
      CASE
        WHEN d.kind = 'ANOMALY' THEN 'ANOMALY'
@@ -259,12 +279,12 @@ WHERE (size($agencies) = 0 OR d.agency IN $agencies)
   AND (size($kinds) = 0 OR kind IN $kinds)
   AND (size($severities) = 0 OR severity IN $severities)`
 
-const alertsQuery = alertsWith + `
+var alertsQuery = alertsWith + `
 RETURN d, kind, severity
 ORDER BY d.openEnd, d.uid
 LIMIT $limit`
 
-const alertsCountQuery = alertsWith + `
+var alertsCountQuery = alertsWith + `
 RETURN count(d) AS n`
 
 func alertParams(f AlertFilter) map[string]any {
@@ -275,7 +295,7 @@ func alertParams(f AlertFilter) map[string]any {
 
 // Alerts lists supervision alerts, most urgent first.
 func (db *DB) Alerts(ctx context.Context, f AlertFilter, first int, after *AlertKey) ([]Alert, bool, error) {
-	p := alertParams(f)
+	p := scoped(ctx, alertParams(f))
 	p["limit"] = first + 1
 	if after != nil {
 		p["afterAt"] = offsetTime(after.EndAt)
@@ -289,6 +309,8 @@ func (db *DB) Alerts(ctx context.Context, f AlertFilter, first int, after *Alert
 	for _, r := range recs {
 		out = append(out, Alert{StoredDeadline: deadlineFrom(props(get(r, "d"))),
 			AlertKind: asString(get(r, "kind")), AlertSeverity: asString(get(r, "severity"))})
+		casegraph.TouchCases(ctx, out[len(out)-1].Case)
+		casegraph.TouchPersons(ctx, out[len(out)-1].Person)
 	}
 	more := len(out) > first
 	if more {
@@ -299,7 +321,7 @@ func (db *DB) Alerts(ctx context.Context, f AlertFilter, first int, after *Alert
 
 // CountAlerts counts the alerts of a filter.
 func (db *DB) CountAlerts(ctx context.Context, f AlertFilter) (int, error) {
-	recs, err := db.read(ctx, alertsCountQuery, alertParams(f))
+	recs, err := db.read(ctx, alertsCountQuery, scoped(ctx, alertParams(f)))
 	if err != nil {
 		return 0, fmt.Errorf("CountAlerts: %w", err)
 	}

@@ -61,12 +61,12 @@ func New(src Source, idx *search.Manager, log *slog.Logger) *Syncer {
 func CaseDoc(c neo4jdb.SearchCase) *search.CaseDoc {
 	return &search.CaseDoc{UID: c.UID, CaseNo: c.CaseNo, AgencyCode: c.Agency, Kind: c.Kind, Stage: c.Stage, Charges: c.Charges,
 		District: c.District, FiledAt: c.FiledAt, Title: c.Title, Summary: c.Summary, Persons: c.Persons, IDNumbers: c.IDNumbers,
-		Sealed: c.Sealed, ScopeAgencies: c.Agencies}
+		Sealed: c.Sealed, ScopeAgencies: c.Scope}
 }
 
 // PersonDoc is the search document of a person.
 func PersonDoc(p neo4jdb.SearchPerson) *search.PersonDoc {
-	return &search.PersonDoc{UID: p.UID, Name: p.Name, IDNumber: p.IDNumber, Agencies: p.Agencies, ScopeAgencies: p.Agencies, Sealed: p.Sealed}
+	return &search.PersonDoc{UID: p.UID, Name: p.Name, IDNumber: p.IDNumber, Agencies: p.Agencies, ScopeAgencies: p.Scope, Sealed: p.Sealed}
 }
 
 // Touched indexes the given cases and their persons as the graph holds them

@@ -20,6 +20,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/casegraph/casegraph"
+	"github.com/casegraph/casegraph/internal/authz"
 	"github.com/casegraph/casegraph/internal/server/graphiql"
 )
 
@@ -38,6 +39,15 @@ type Options struct {
 	Log     *slog.Logger
 	// MaxBodyBytes bounds a GraphQL request body.
 	MaxBodyBytes int64
+	// Verifier checks bearer tokens and Authorizer answers permissions:
+	// every endpoint but /healthz, /readyz and the GraphiQL page needs a
+	// token. Both are required.
+	Verifier   *authz.Verifier
+	Authorizer *authz.Authorizer
+	// RatePerMinute limits each subject's requests (0: 600).
+	RatePerMinute int
+	// GraphiQL serves the GraphiQL page at /graphiql.
+	GraphiQL bool
 }
 
 // NewRouter returns the HTTP handler of casegraph.
@@ -46,7 +56,13 @@ func NewRouter(o Options) http.Handler {
 		o.MaxBodyBytes = 1 << 20
 	}
 	r := chi.NewRouter()
-	r.Use(requestID, accessLog(o.Log), recoverer(o.Log), callerHeaders)
+	if o.RatePerMinute == 0 {
+		o.RatePerMinute = 600
+	}
+	r.Use(requestID, accessLog(o.Log), recoverer(o.Log))
+	// Everything below needs a verified token; the rate limit counts per
+	// subject.
+	authed := chi.Chain(authz.Authenticate(o.Verifier, o.Authorizer, o.Log), authz.RateLimit(o.RatePerMinute, time.Minute))
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -59,14 +75,16 @@ func NewRouter(o Options) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
-	r.With(middleware.RequestSize(o.MaxBodyBytes), middleware.AllowContentType("application/json")).
+	r.With(authed...).With(middleware.RequestSize(o.MaxBodyBytes), middleware.AllowContentType("application/json")).
 		Post("/graphql", o.GraphQL.ServeHTTP)
-	r.Mount("/graphiql", graphiql.Handler("/graphql"))
+	if o.GraphiQL {
+		r.Mount("/graphiql", graphiql.Handler("/graphql"))
+	}
 	if o.Ingest != nil {
-		r.Mount("/api/ingest", o.Ingest)
+		r.With(authed...).With(ingestGuard(o.Authorizer)).Mount("/api/ingest", o.Ingest)
 	}
 	if o.Reindex != nil {
-		r.Post("/api/search/reindex", func(w http.ResponseWriter, r *http.Request) {
+		r.With(authed...).With(authz.Require(o.Authorizer, authz.IndexRebuild)).Post("/api/search/reindex", func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			n, err := o.Reindex(r.Context())
 			if err != nil {
@@ -77,9 +95,11 @@ func NewRouter(o Options) http.Handler {
 			writeJSON(w, http.StatusOK, map[string]any{"documents": n, "seconds": time.Since(start).Seconds()})
 		})
 	}
-	r.Get("/", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/graphiql", http.StatusFound)
-	})
+	if o.GraphiQL {
+		r.Get("/", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/graphiql", http.StatusFound)
+		})
+	}
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found"})
 	})
@@ -106,26 +126,25 @@ func requestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(casegraph.WithRequestID(r.Context(), id)))
+		ctx := casegraph.WithClientAddr(casegraph.WithRequestID(r.Context(), id), r.RemoteAddr)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
-// callerHeaders puts the caller named by the X-Casegraph-User and
-// X-Casegraph-Agency headers in the context. It is the development stand-in
-// for authentication: the access-control issue replaces it with the claims
-// of a verified token, and until then the server listens on loopback only.
-func callerHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := casegraph.Caller{Subject: r.Header.Get("X-Casegraph-User"), Agency: r.Header.Get("X-Casegraph-Agency")}
-		if len(c.Subject) > 128 || len(c.Agency) > 64 || !printable(c.Agency) {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "X-Casegraph-Agency must be an agency code"})
-			return
-		}
-		if c.Agency != "" || c.Subject != "" {
-			r = r.WithContext(casegraph.WithCaller(r.Context(), c))
-		}
-		next.ServeHTTP(w, r)
-	})
+// ingestGuard checks the ingest endpoint's operations: submitting a job
+// needs ingest/write, reading a job's state job/read.
+func ingestGuard(a *authz.Authorizer) func(http.Handler) http.Handler {
+	write, read := authz.Require(a, authz.IngestWrite), authz.Require(a, authz.JobRead)
+	return func(next http.Handler) http.Handler {
+		w, rd := write(next), read(next)
+		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				rd.ServeHTTP(rw, r)
+				return
+			}
+			w.ServeHTTP(rw, r)
+		})
+	}
 }
 
 func printable(s string) bool {

@@ -9,23 +9,51 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/casegraph/casegraph"
+	"github.com/casegraph/casegraph/internal/authz"
 )
 
+var secret = strings.Repeat("k", 32)
+
 func router(ready error, graphql http.HandlerFunc) http.Handler {
+	v, err := authz.NewHS256Verifier(secret)
+	if err != nil {
+		panic(err)
+	}
+	a, err := authz.NewAuthorizer("", "", func(context.Context, string) (string, error) { return "PROCURATORATE", nil })
+	if err != nil {
+		panic(err)
+	}
 	return NewRouter(Options{
-		GraphQL: graphql,
-		Ready:   func(context.Context) error { return ready },
-		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		GraphQL:       graphql,
+		Ready:         func(context.Context) error { return ready },
+		Log:           slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Verifier:      v,
+		Authorizer:    a,
+		GraphiQL:      true,
+		RatePerMinute: 5,
 	})
 }
+
+func token(t testing.TB, c casegraph.Caller) string {
+	t.Helper()
+	tok, err := authz.Mint(secret, c, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+var prosecutor = casegraph.Caller{Subject: "prosecutor-1", Agency: "330211JC", Roles: []string{authz.RoleProsecutor}}
 
 func do(h http.Handler, method, path, body, ctype string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
+	req.Header.Set("Authorization", "Bearer "+token(&testing.T{}, prosecutor))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
@@ -51,6 +79,7 @@ func TestPanicIsMaskedAndRequestIDEchoed(t *testing.T) {
 	req := httptest.NewRequest("POST", "/graphql", strings.NewReader(`{}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Request-Id", "abc-123")
+	req.Header.Set("Authorization", "Bearer "+token(t, prosecutor))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if rec.Code != 500 || strings.Contains(rec.Body.String(), "secret") || !strings.Contains(rec.Body.String(), "abc-123") {
@@ -93,23 +122,81 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
-func TestCallerFromHeaders(t *testing.T) {
+func TestAuthentication(t *testing.T) {
 	var got casegraph.Caller
-	h := router(nil, func(w http.ResponseWriter, r *http.Request) { got = casegraph.CallerFrom(r.Context()) })
-	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Casegraph-Agency", "330211JC")
-	req.Header.Set("X-Casegraph-User", "prosecutor-1")
-	h.ServeHTTP(httptest.NewRecorder(), req)
-	if got.Agency != "330211JC" || got.Subject != "prosecutor-1" {
-		t.Errorf("caller = %+v", got)
+	var scope casegraph.Scope
+	h := router(nil, func(w http.ResponseWriter, r *http.Request) {
+		got, scope = casegraph.CallerFrom(r.Context()), casegraph.ScopeFrom(r.Context())
+	})
+	post := func(auth string, header ...string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
 	}
-	req = httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Casegraph-Agency", "bad\x01agency")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusBadRequest {
-		t.Errorf("a malformed agency header: %d", rec.Code)
+	if rec := post("Bearer " + token(t, prosecutor)); rec.Code != 200 || got.Agency != "330211JC" || got.Subject != "prosecutor-1" ||
+		len(scope.Tokens) != 1 || scope.Tokens[0] != "330211JC" || !scope.PII {
+		t.Errorf("valid token: %d, caller %+v, scope %+v", rec.Code, got, scope)
+	}
+	expired, err := authz.Mint(secret, prosecutor, -time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := authz.Mint(strings.Repeat("o", 32), prosecutor, time.Hour)
+	for name, auth := range map[string]string{"missing": "", "expired": "Bearer " + expired, "wrong key": "Bearer " + other,
+		"garbage": "Bearer x.y.z", "basic": "Basic dXNlcjpwYXNz"} {
+		rec := post(auth)
+		body := rec.Body.String()
+		if rec.Code != 401 || !strings.Contains(body, `"code":"UNAUTHENTICATED"`) || strings.Contains(body, "signature") ||
+			strings.Contains(body, "expired:") || rec.Header().Get("WWW-Authenticate") == "" {
+			t.Errorf("%s token: %d %s", name, rec.Code, body)
+		}
+	}
+	// The reason to unseal: accepted from a prosecutor, refused from a clerk.
+	if rec := post("Bearer "+token(t, prosecutor), authz.UnsealHeader, "审查起诉需要查阅前科"); rec.Code != 200 || !scope.Unseal {
+		t.Errorf("unseal reason from a prosecutor: %d, scope %+v", rec.Code, scope)
+	}
+	clerk := casegraph.Caller{Subject: "clerk", Agency: "330211JC", Roles: []string{authz.RoleCourtClerk}}
+	if rec := post("Bearer "+token(t, clerk), authz.UnsealHeader, "想看看"); rec.Code != 403 {
+		t.Errorf("unseal reason from a clerk: %d %s", rec.Code, rec.Body)
+	}
+	// Health needs no token; the ingest and reindex routes do.
+	for _, path := range []string{"/healthz", "/readyz"} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Errorf("%s without a token: %d", path, rec.Code)
+		}
+	}
+}
+
+func TestRateLimitPerSubject(t *testing.T) {
+	h := router(nil, func(w http.ResponseWriter, r *http.Request) {})
+	a, b := token(t, prosecutor), token(t, casegraph.Caller{Subject: "other", Agency: "330211JC", Roles: []string{authz.RoleProsecutor}})
+	post := func(tok string) int {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	codes := map[int]int{}
+	for range 7 {
+		codes[post(a)]++
+	}
+	if codes[200] != 5 || codes[429] != 2 {
+		t.Errorf("7 requests at 5 a minute: %v", codes)
+	}
+	if c := post(b); c != 200 {
+		t.Errorf("another subject was limited too: %d", c)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"time"
 
 	"github.com/casegraph/casegraph"
@@ -194,6 +195,33 @@ func (w *Workflow) collect(st *neo4jdb.LineageState, r *replayed, now time.Time)
 	for _, c := range r.state.Cases() {
 		st.Stages = append(st.Stages, neo4jdb.CaseStage{UID: c.UID, Stage: c.Stage, Since: c.Since})
 	}
+	agencies := lineageAgencies(r.facts)
+	for _, c := range r.facts.Cases {
+		st.Scopes = append(st.Scopes, neo4jdb.CaseScope{UID: c.UID, Agencies: agencies})
+	}
+}
+
+// lineageAgencies are the agencies that see every case of a lineage: those
+// that handled one of its cases, sent a handover in it or were sent one
+// (the receiver of a pending handover reads what it is asked to accept).
+func lineageAgencies(f *neo4jdb.LineageFacts) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(a string) {
+		if a != "" && !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	for _, c := range f.Cases {
+		add(c.Agency)
+	}
+	for _, h := range f.Handovers {
+		add(h.FromAgency)
+		add(h.ToAgency)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Sync re-derives the lineages of the given cases from their records, as

@@ -57,7 +57,7 @@ func (e *env) ingestRecords(recs ...rec) ingest.Report {
 		buf.WriteByte('\n')
 	}
 	var syncErr error
-	rep, err := ingest.Run(context.Background(), e.db, ingest.NewNDJSONDecoder(&buf, "test.ndjson"), ingest.Options{
+	rep, err := ingest.Run(casegraph.WithScope(context.Background(), casegraph.SystemScope), e.db, ingest.NewNDJSONDecoder(&buf, "test.ndjson"), ingest.Options{
 		Now: now,
 		OnCommit: func(ctx context.Context, uids []string) {
 			if err := e.w.Sync(ctx, uids); err != nil {
@@ -93,7 +93,7 @@ func setup(t *testing.T, prefix string) *env {
 }
 
 func as(agency string) context.Context {
-	return casegraph.WithCaller(context.Background(), casegraph.Caller{Subject: "tester", Agency: agency})
+	return casegraph.WithCaller(casegraph.WithScope(context.Background(), casegraph.SystemScope), casegraph.Caller{Subject: "tester", Agency: agency})
 }
 
 // must returns v, or stops the test binary with err: the test helpers
@@ -121,7 +121,7 @@ func refused(t *testing.T, e *env, before []string, err error, code string, want
 			t.Errorf("message %q lacks %q", ce.Message, w)
 		}
 	}
-	after := must(e.db.Snapshot(context.Background()))
+	after := must(e.db.Snapshot(casegraph.WithScope(context.Background(), casegraph.SystemScope)))
 	if strings.Join(before, "\n") != strings.Join(after, "\n") {
 		t.Errorf("a refused mutation changed the graph")
 	}
@@ -129,7 +129,7 @@ func refused(t *testing.T, e *env, before []string, err error, code string, want
 
 func stageOf(t *testing.T, e *env, uid string) casegraph.Stage {
 	t.Helper()
-	cs := must(e.db.CasesByUID(context.Background(), []string{uid}))
+	cs := must(e.db.CasesByUID(casegraph.WithScope(context.Background(), casegraph.SystemScope), []string{uid}))
 	return cs[uid].Stage
 }
 
@@ -140,7 +140,7 @@ func TestWalkthrough(t *testing.T) {
 	db := neo4jtest.Open(t)
 	neo4jtest.Clean(t, db)
 	e := setup(t, "W")
-	ctx := context.Background()
+	ctx := casegraph.WithScope(context.Background(), casegraph.SystemScope)
 	person := ingest.PersonUID(idS1, ingest.Source{}, "")
 	ga, jc, fy := as(e.ga()), as(e.jc()), as(e.fy())
 
@@ -263,9 +263,9 @@ func must2[A, B any](a A, b B, err error) (A, B) {
 
 func deadlines(t *testing.T, e *env, caseUID string) map[string]neo4jdb.StoredDeadline {
 	t.Helper()
-	uids := must(e.db.Lineage(context.Background(), caseUID))
+	uids := must(e.db.Lineage(casegraph.WithScope(context.Background(), casegraph.SystemScope), caseUID))
 	out := map[string]neo4jdb.StoredDeadline{}
-	for _, d := range must(e.db.DeadlinesOfCases(context.Background(), uids)) {
+	for _, d := range must(e.db.DeadlinesOfCases(casegraph.WithScope(context.Background(), casegraph.SystemScope), uids)) {
 		out[d.Rule] = d
 	}
 	return out
@@ -277,7 +277,7 @@ func deadlines(t *testing.T, e *env, caseUID string) map[string]neo4jdb.StoredDe
 func TestSamePathsSameResult(t *testing.T) {
 	db := neo4jtest.Open(t)
 	neo4jtest.Clean(t, db)
-	ctx := context.Background()
+	ctx := casegraph.WithScope(context.Background(), casegraph.SystemScope)
 
 	// Through the API.
 	a := setup(t, "A")
@@ -375,7 +375,7 @@ func TestConcurrentMutations(t *testing.T) {
 	db := neo4jtest.Open(t)
 	neo4jtest.Clean(t, db)
 	e := setup(t, "C")
-	ctx := context.Background()
+	ctx := casegraph.WithScope(context.Background(), casegraph.SystemScope)
 	ga := as(e.ga())
 	var people []string
 	var recs []rec

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/casegraph/casegraph"
+	"github.com/casegraph/casegraph/internal/audit"
+	"github.com/casegraph/casegraph/internal/authz"
+	"github.com/casegraph/casegraph/internal/config"
+	"github.com/casegraph/casegraph/internal/neo4jdb"
+	"github.com/casegraph/casegraph/internal/workflow"
+)
+
+// newVerifier is the token verifier the configuration names: a public key
+// file (production) or an HS256 secret (development), never both and never
+// neither — there is no unauthenticated mode.
+func newVerifier(cfg config.Config) (*authz.Verifier, error) {
+	switch {
+	case cfg.JWTPublicKey != "" && cfg.JWTSecret != "":
+		return nil, usageError{"set CASEGRAPH_JWT_PUBLIC_KEY or CASEGRAPH_JWT_SECRET, not both"}
+	case cfg.JWTPublicKey != "":
+		return authz.NewKeyVerifier(cfg.JWTPublicKey)
+	case cfg.JWTSecret != "":
+		v, err := authz.NewHS256Verifier(cfg.JWTSecret)
+		if err != nil {
+			return nil, usageError{err.Error()}
+		}
+		return v, nil
+	}
+	return nil, usageError{"no token verification configured: set CASEGRAPH_JWT_PUBLIC_KEY (an RS256/ES256 public key file) or, for development, CASEGRAPH_JWT_SECRET (32 bytes or more); `make run` makes one"}
+}
+
+// agencyKinds tells authz an agency's kind from the graph.
+func agencyKinds(db *neo4jdb.DB) authz.AgencyKinds {
+	return func(ctx context.Context, code string) (string, error) {
+		ags, err := db.AgenciesByCode(ctx, []string{code})
+		if err != nil {
+			return "", err
+		}
+		return string(ags[code].Kind), nil
+	}
+}
+
+// repairScopes gives every case without scope tokens (written before they
+// existed, or whose procedure sync did not run after a crash) its tokens,
+// through the procedure sync of its lineage. Until then such a case is
+// visible to no one.
+func repairScopes(ctx context.Context, db *neo4jdb.DB, wf *workflow.Workflow, log *slog.Logger) {
+	total := 0
+	for ctx.Err() == nil {
+		uids, err := db.CasesWithoutScope(ctx, 2000)
+		if err != nil {
+			log.Error("scope repair: cannot list cases without scope tokens", "err", err)
+			return
+		}
+		if len(uids) == 0 {
+			break
+		}
+		if err := wf.Sync(ctx, uids); err != nil {
+			log.Error("scope repair: procedure sync failed", "cases", len(uids), "err", err)
+			return
+		}
+		total += len(uids)
+	}
+	if total > 0 {
+		log.Info("scope tokens written for cases that had none", "cases", total)
+	}
+}
+
+// auditIngest records what an ingest batch wrote. The batch has committed
+// already, so a failure here cannot undo it: it is logged as an error for
+// the operator (audit write failures are an alert, docs/security.md).
+func auditIngest(ctx context.Context, l *audit.Log, log *slog.Logger, cases []string) {
+	_, err := l.Append(ctx, audit.Event{Subject: "system:ingest", Operation: "ingest batch", Action: "INGEST",
+		CaseUIDs: cases, Outcome: "OK"})
+	if err != nil {
+		log.Error("audit event of an ingest batch not written", "cases", len(cases), "err", err)
+	}
+}
+
+// auditRequests appends an event for each request to an endpoint that is
+// not GraphQL (the ingest API) before it runs: if the event cannot be
+// written, the request is refused (fail closed).
+func auditRequests(l *audit.Log, log *slog.Logger, name string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		c := casegraph.CallerFrom(ctx)
+		action := "READ"
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			action = "INGEST"
+		}
+		_, err := l.Append(ctx, audit.Event{Subject: c.Subject, Agency: c.Agency, Roles: c.Roles,
+			Operation: fmt.Sprintf("%s %s %s", name, r.Method, r.URL.Path), Action: action, Outcome: "OK",
+			RequestID: casegraph.RequestID(ctx), ClientAddr: casegraph.ClientAddr(ctx)})
+		if err != nil {
+			log.ErrorContext(ctx, "audit event not written; the request is refused", "err", err)
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, `{"error":"the audit log cannot be written; nothing was done","code":"UNAVAILABLE"}`+"\n")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
