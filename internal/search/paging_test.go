@@ -138,7 +138,7 @@ func TestCailScopeAndFacets(t *testing.T) {
 			want[ch]++
 		}
 	}
-	res, err := ix.Search(context.Background(), Request{Filter: Filter{Types: []string{TypeCase}}, Scope: Scope{Agencies: []string{agCourt}}})
+	res, err := ix.Search(context.Background(), Request{Filter: Filter{Types: []string{TypeCase}}, Scope: Scope{Agencies: []string{agCourt}}, Facets: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -234,7 +234,30 @@ func matchQuery(field, analyzer, value string, boost float64) query.Query {
 	return q
 }
 
-func phraseQuery(field, analyzer, value string, boost float64) query.Query {
+// phraseQuery matches value's tokens (analysed with analyzer) at
+// consecutive positions of field. A value of one token (a two-character
+// word is one bigram) needs no position check, so it becomes a term query:
+// the same documents and scores without reading the positions of every
+// match. Unless highlight is set, a longer phrase leaves out the bigrams
+// its neighbours cover (coverPhrase): the same documents, fewer positions
+// read; bleve's highlighter would mark such a phrase in pieces, so a
+// highlighted search checks every bigram.
+func phraseQuery(field, analyzer, value string, boost float64, highlight bool) query.Query {
+	if toks, err := analyze(analyzer, value); err == nil && len(toks) == 1 {
+		q := query.NewTermQuery(string(toks[0].Term))
+		q.SetField(field)
+		if boost != 1 {
+			q.SetBoost(boost)
+		}
+		return q
+	}
+	if terms := coverPhrase(toksOrNil(analyzer, value)); terms != nil && !highlight {
+		q := query.NewMultiPhraseQuery(terms, field)
+		if boost != 1 {
+			q.SetBoost(boost)
+		}
+		return q
+	}
 	q := query.NewMatchPhraseQuery(value)
 	q.SetField(field)
 	q.Analyzer = analyzer
@@ -242,6 +265,58 @@ func phraseQuery(field, analyzer, value string, boost float64) query.Query {
 		q.SetBoost(boost)
 	}
 	return q
+}
+
+func toksOrNil(analyzer, value string) analysis.TokenStream {
+	toks, _ := analyze(analyzer, value)
+	return toks
+}
+
+// coverPhrase returns the phrase of toks by position, with the middle
+// bigrams of every run of consecutive bigrams left out where a neighbour
+// on each side covers its characters. Positions are character positions
+// (a bigram sits at its first character, dropped text leaves a gap), so
+// 危险@p and 驾驶@p+2 in one field mean 危险驾驶 is there, 险驾@p+1 included.
+// It returns nil when nothing can be left out.
+func coverPhrase(toks analysis.TokenStream) [][]string {
+	if len(toks) < 3 {
+		return nil
+	}
+	first := toks[0].Position
+	terms := make([][]string, toks[len(toks)-1].Position-first+1)
+	bigram := make([]bool, len(terms))
+	for _, t := range toks {
+		i := t.Position - first
+		if i < 0 || i >= len(terms) || terms[i] != nil {
+			return nil // not one token per position: keep bleve's own phrase
+		}
+		terms[i] = []string{string(t.Term)}
+		bigram[i] = utf8.RuneCount(t.Term) == 2 && t.Type == analysis.Double
+	}
+	dropped := false
+	for i := 0; i < len(terms); {
+		if !bigram[i] {
+			i++
+			continue
+		}
+		j := i // the run of bigrams at consecutive positions is i..j
+		for j+1 < len(terms) && bigram[j+1] {
+			j++
+		}
+		// keep i, i+2, i+4, … and j: each kept bigram's second character
+		// is the next kept one's first, or they overlap.
+		for k := i + 1; k < j; k++ {
+			if (k-i)%2 == 1 {
+				terms[k] = []string{""}
+				dropped = true
+			}
+		}
+		i = j + 1
+	}
+	if !dropped {
+		return nil
+	}
+	return terms
 }
 
 func termQuery(field, value string) query.Query {
@@ -265,7 +340,8 @@ func searchable(value string) (bool, error) {
 
 // build turns a clause into a bleve query. It returns nil for a plain word
 // with nothing searchable in it (punctuation only), which is skipped.
-func (c clause) build() (query.Query, error) {
+// highlight builds phrases for highlighting (phraseQuery).
+func (c clause) build(highlight bool) (query.Query, error) {
 	ok, err := searchable(c.value)
 	if err != nil {
 		return nil, err
@@ -277,7 +353,7 @@ func (c clause) build() (query.Query, error) {
 		var qs []query.Query
 		for _, f := range plainText {
 			if c.quoted {
-				qs = append(qs, phraseQuery(f.field, f.analyzer, c.value, f.boost))
+				qs = append(qs, phraseQuery(f.field, f.analyzer, c.value, f.boost, highlight))
 			} else {
 				qs = append(qs, matchQuery(f.field, f.analyzer, c.value, f.boost))
 			}
@@ -297,9 +373,9 @@ func (c clause) build() (query.Query, error) {
 		for _, field := range f.fields {
 			switch {
 			case f.kind == kindName:
-				qs = append(qs, phraseQuery(field, AnalyzerNameQuery, c.value, 1))
+				qs = append(qs, phraseQuery(field, AnalyzerNameQuery, c.value, 1, highlight))
 			case c.quoted:
-				qs = append(qs, phraseQuery(field, AnalyzerTextQuery, c.value, 1))
+				qs = append(qs, phraseQuery(field, AnalyzerTextQuery, c.value, 1, highlight))
 			default:
 				qs = append(qs, matchQuery(field, AnalyzerTextQuery, c.value, 1))
 			}
@@ -347,14 +423,15 @@ func (p parsedQuery) empty() bool { return len(p.must) == 0 && len(p.mustNot) ==
 
 // parseQuery parses and builds a query string. An empty or blank query
 // gives an empty parsedQuery; the caller decides whether that is allowed.
-func parseQuery(q string) (parsedQuery, error) {
+// highlight builds phrases for highlighting (phraseQuery).
+func parseQuery(q string, highlight bool) (parsedQuery, error) {
 	var p parsedQuery
 	clauses, err := parse(q)
 	if err != nil {
 		return p, err
 	}
 	for _, c := range clauses {
-		bq, err := c.build()
+		bq, err := c.build(highlight)
 		if err != nil {
 			return p, err
 		}

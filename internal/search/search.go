@@ -69,6 +69,16 @@ type Request struct {
 	First  int  // page size: DefaultPageSize when 0, at most MaxPageSize
 	After  string
 	Scope  Scope
+	// Facets asks for Result.Facets. Counting them reads the facet fields
+	// of every match, which costs more than finding the matches, so a
+	// caller that shows no facets should leave it false.
+	Facets bool
+	// Highlight asks for Hit.Fragments, made from the stored text and term
+	// vectors of the page's hits only. A highlighted search checks every
+	// bigram of a phrase (so that the highlighter marks it whole), which
+	// scores matches slightly differently: use the same Highlight on every
+	// page of a cursor walk.
+	Highlight bool
 }
 
 // Hit is one document found.
@@ -77,7 +87,8 @@ type Hit struct {
 	UID   string
 	Score float64
 	// Fragments are highlighted excerpts by field (title, summary, charges,
-	// persons, name), HTML-escaped, matches in <mark>…</mark>.
+	// persons, name), HTML-escaped, matches in <mark>…</mark>; nil unless
+	// the request asked for highlights.
 	Fragments map[string][]string
 }
 
@@ -88,7 +99,8 @@ type FacetCount struct {
 }
 
 // Result is a page of hits. Total and Facets count every match the caller
-// may see, not only this page.
+// may see, not only this page. Facets is empty unless the request asked for
+// facets.
 type Result struct {
 	Total     uint64
 	Hits      []Hit
@@ -275,7 +287,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err := r.check(); err != nil {
 		return nil, err
 	}
-	pq, err := parseQuery(r.Query)
+	pq, err := parseQuery(r.Query, r.Highlight)
 	if err != nil {
 		return nil, err
 	}
@@ -305,12 +317,16 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		req.SetSearchAfter(keys)
 	}
 	req.Fields = []string{fType}
-	req.Highlight = bleve.NewHighlightWithStyle("html")
-	for _, f := range highlightFields {
-		req.Highlight.AddField(f)
+	if r.Highlight {
+		req.Highlight = bleve.NewHighlightWithStyle("html")
+		for _, f := range highlightFields {
+			req.Highlight.AddField(f)
+		}
 	}
-	for name, field := range facetFields {
-		req.AddFacet(name, bleve.NewFacetRequest(field, FacetSize))
+	if r.Facets {
+		for name, field := range facetFields {
+			req.AddFacet(name, bleve.NewFacetRequest(field, FacetSize))
+		}
 	}
 	res, err := ix.searchInContext(ctx, req)
 	if err != nil {

@@ -83,7 +83,9 @@ func TestSearch(t *testing.T) {
 			want: []string{"p/33020319900101123X"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := ix.Search(context.Background(), tc.req)
+			req := tc.req
+			req.Highlight = tc.frag != ""
+			res, err := ix.Search(context.Background(), req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +157,7 @@ func TestFacets(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := ix.Search(context.Background(), Request{Filter: Filter{Types: []string{TypeCase, TypePerson}}, Scope: tc.scope})
+			res, err := ix.Search(context.Background(), Request{Filter: Filter{Types: []string{TypeCase, TypePerson}}, Scope: tc.scope, Facets: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -168,5 +170,45 @@ func TestFacets(t *testing.T) {
 				t.Errorf("facets (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestFacetsAndHighlightsOnlyWhenAsked checks that a request without Facets
+// or Highlight gets neither, with the same hits and total as one that asks.
+func TestFacetsAndHighlightsOnlyWhenAsked(t *testing.T) {
+	ix := newTestIndex(t, fixtureDocs())
+	ctx := context.Background()
+	req := Request{Query: `"酒后驾驶"`, Scope: Scope{All: true}}
+	bare, err := ix.Search(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Facets, req.Highlight = true, true
+	full, err := ix.Search(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bare.Facets) != 0 {
+		t.Errorf("facets without Facets: %v", bare.Facets)
+	}
+	for _, h := range bare.Hits {
+		if h.Fragments != nil {
+			t.Errorf("%s: fragments without Highlight: %v", h.UID, h.Fragments)
+		}
+	}
+	if len(full.Facets) == 0 {
+		t.Error("no facets with Facets")
+	}
+	for _, h := range full.Hits {
+		// the phrase is marked whole, not bigram by bigram
+		if frag := strings.Join(h.Fragments[fSummary], ""); !strings.Contains(frag, "<mark>酒后驾驶</mark>") {
+			t.Errorf("%s: summary fragment %q does not mark the phrase whole", h.UID, frag)
+		}
+	}
+	if bare.Total != full.Total || bare.Total == 0 {
+		t.Errorf("total %d without facets and highlights, %d with", bare.Total, full.Total)
+	}
+	if diff := cmp.Diff(uids(full), uids(bare)); diff != "" {
+		t.Errorf("hits (-with +without):\n%s", diff)
 	}
 }

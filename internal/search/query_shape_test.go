@@ -1,0 +1,76 @@
+package search
+
+import (
+	"context"
+	"sort"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestPhraseShapesMatchBlevePhrase checks that the phrase queries Search
+// builds (a term query for one bigram, the covered middle bigrams left out
+// of longer phrases) find exactly the documents bleve's own match-phrase
+// query finds, for pieces of every length cut from the cail facts at every
+// kind of place: inside words, across punctuation, digits and masks.
+func TestPhraseShapesMatchBlevePhrase(t *testing.T) {
+	ix, docs := cailIndex(t)
+	ctx := context.Background()
+	ids := func(q query.Query) []string {
+		t.Helper()
+		req := bleve.NewSearchRequestOptions(q, len(docs)+1, 0, false)
+		res, err := ix.bi.SearchInContext(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range res.Hits {
+			out = append(out, h.ID)
+		}
+		sort.Strings(out)
+		return out
+	}
+	pieces := []string{"危险，驾驶", "被告人某某驾驶", "驾驶车辆将被害人撞伤"}
+	for i, d := range docs {
+		rs := []rune(d.(*CaseDoc).Summary)
+		if i%11 != 0 || len(rs) < 40 {
+			continue
+		}
+		for n := 2; n <= 9; n++ {
+			for _, at := range []int{3, 17, 31} {
+				pieces = append(pieces, string(rs[at:at+n]))
+			}
+		}
+	}
+	covered, matched := 0, 0
+	for _, p := range pieces {
+		toks, err := analyze(AnalyzerTextQuery, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(toks) == 0 {
+			continue
+		}
+		if coverPhrase(toks) != nil {
+			covered++
+		}
+		want := query.NewMatchPhraseQuery(p)
+		want.SetField(fSummary)
+		want.Analyzer = AnalyzerTextQuery
+		w := ids(want)
+		if len(w) > 0 {
+			matched++
+		}
+		for _, hl := range []bool{false, true} {
+			if diff := cmp.Diff(w, ids(phraseQuery(fSummary, AnalyzerTextQuery, p, 1, hl))); diff != "" {
+				t.Errorf("phrase %q, highlight %v (-bleve +ours):\n%s", p, hl, diff)
+			}
+		}
+	}
+	t.Logf("%d pieces, %d with bigrams left out, %d found", len(pieces), covered, matched)
+	if covered < 50 || matched < len(pieces)/2 {
+		t.Errorf("only %d of %d pieces had bigrams left out and %d matched: the test checks too little", covered, len(pieces), matched)
+	}
+}
