@@ -6,13 +6,29 @@ SHELL := bash
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: bench-ingest bench-alerts bench-search run test test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
+.PHONY: token bench-ingest bench-alerts bench-search run test test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
 
 build:
 	$(GO) build -o bin/casegraph ./cmd/casegraph
 
-run: build neo4j-start
-	CASEGRAPH_DEMO=$${CASEGRAPH_DEMO:-1} ./bin/casegraph serve --addr $${CASEGRAPH_ADDR:-$(ADDR)}
+# Development tokens are signed with a random HS256 secret kept in
+# var/dev-jwt-secret (made on the first run); `make run` prints a token per
+# role before it serves. Production verifies RS256/ES256 tokens from the
+# identity provider instead (CASEGRAPH_JWT_PUBLIC_KEY, docs/security.md).
+DEV_SECRET := var/dev-jwt-secret
+
+$(DEV_SECRET):
+	mkdir -p var
+	umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > $(DEV_SECRET)
+
+run: build neo4j-start $(DEV_SECRET)
+	CASEGRAPH_JWT_SECRET=$${CASEGRAPH_JWT_SECRET:-$$(cat $(DEV_SECRET))} ./bin/casegraph token --demo
+	CASEGRAPH_JWT_SECRET=$${CASEGRAPH_JWT_SECRET:-$$(cat $(DEV_SECRET))} CASEGRAPH_DEMO=$${CASEGRAPH_DEMO:-1} \
+	  ./bin/casegraph serve --addr $${CASEGRAPH_ADDR:-$(ADDR)}
+
+# A token for one user (make token ARGS="--sub u1 --agency 330203GA --role police_investigator").
+token: build $(DEV_SECRET)
+	@CASEGRAPH_JWT_SECRET=$${CASEGRAPH_JWT_SECRET:-$$(cat $(DEV_SECRET))} ./bin/casegraph token $(ARGS)
 
 # The tests run against a Neo4j server of their own (Bolt on 7688, data in
 # var/neo4j-test), which they may empty; the development server of `make run`

@@ -48,6 +48,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	region := fs.String("region", "", "行政区划代码 of the user's jurisdiction, e.g. 330203 (supervision scopes)")
 	ttl := fs.Duration("ttl", 12*time.Hour, "how long the token is valid")
 	secret := fs.String("secret", getenv("CASEGRAPH_JWT_SECRET"), "HS256 secret ($CASEGRAPH_JWT_SECRET)")
+	demo := fs.Bool("demo", false, "print ready-made tokens for the demo graph's users, one per role, for GraphiQL's Headers pane")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: casegraph token --sub ID --role ROLE [--agency CODE] [--region CODE]\n\nMints a development bearer token (HS256). Production tokens come from the identity provider.\n\nFlags:")
 		fs.PrintDefaults()
@@ -57,6 +58,12 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 			return nil
 		}
 		return usageError{err.Error()}
+	}
+	if *demo {
+		if *secret == "" {
+			return usageError{"token needs the HS256 secret: set CASEGRAPH_JWT_SECRET or pass --secret"}
+		}
+		return printDemoTokens(stdout, *secret, *ttl)
 	}
 	if *sub == "" || *roles == "" {
 		fs.Usage()
@@ -115,3 +122,33 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 
 // auditPath is where the server keeps its audit log.
 func auditPath(dataDir string) string { return filepath.Join(dataDir, "audit", "audit.log") }
+
+// demoUsers are one user per role on the demo graph (casegraph gen: the
+// districts of 宁波市; 海曙区 is 330203, 鄞州区 330212).
+var demoUsers = []struct {
+	label string
+	c     casegraph.Caller
+}{
+	{"police investigator, 海曙分局 (侦查员)", casegraph.Caller{Subject: "police-haishu-1", Name: "李侦查", Agency: "330203GA", Roles: []string{authz.RolePoliceInvestigator}, Region: "330203"}},
+	{"police legal officer, 海曙分局 (法制)", casegraph.Caller{Subject: "police-haishu-legal", Name: "赵法制", Agency: "330203GA", Roles: []string{authz.RolePoliceLegal}, Region: "330203"}},
+	{"prosecutor, 海曙区人民检察院 (检察官)", casegraph.Caller{Subject: "prosecutor-haishu-1", Name: "王检察", Agency: "330203JC", Roles: []string{authz.RoleProsecutor}, Region: "330203"}},
+	{"case manager, 海曙区人民检察院 (案管)", casegraph.Caller{Subject: "casemgr-haishu", Name: "钱案管", Agency: "330203JC", Roles: []string{authz.RoleCaseManager}, Region: "330203"}},
+	{"judge, 海曙区人民法院 (法官)", casegraph.Caller{Subject: "judge-haishu-1", Name: "孙法官", Agency: "330203FY", Roles: []string{authz.RoleJudge}, Region: "330203"}},
+	{"court clerk, 海曙区人民法院 (书记员)", casegraph.Caller{Subject: "clerk-haishu-1", Name: "周书记", Agency: "330203FY", Roles: []string{authz.RoleCourtClerk}, Region: "330203"}},
+	{"supervisor, 宁波市委政法委 (政法委)", casegraph.Caller{Subject: "zfw-ningbo", Name: "吴督查", Roles: []string{authz.RoleSupervisor}, Region: "330200"}},
+	{"integrator (对接)", casegraph.Caller{Subject: "integrator-1", Name: "ingest", Roles: []string{authz.RoleIntegrator}}},
+	{"auditor (审计)", casegraph.Caller{Subject: "auditor-1", Name: "郑审计", Roles: []string{authz.RoleAuditor}}},
+	{"admin (管理员)", casegraph.Caller{Subject: "admin-1", Name: "运维", Roles: []string{authz.RoleAdmin}}},
+}
+
+func printDemoTokens(w io.Writer, secret string, ttl time.Duration) error {
+	fmt.Fprintf(w, "Development tokens (valid %s). In GraphiQL, open Headers and paste one line, e.g.\n  {\"Authorization\": \"Bearer <token>\"}\n\n", ttl)
+	for _, u := range demoUsers {
+		tok, err := authz.Mint(secret, u.c, ttl)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s\n  {\"Authorization\": \"Bearer %s\"}\n", u.label, tok)
+	}
+	return nil
+}

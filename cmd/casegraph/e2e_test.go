@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/casegraph/casegraph"
+	"github.com/casegraph/casegraph/internal/authz"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 	"github.com/casegraph/casegraph/internal/neo4jtest"
 )
@@ -29,8 +30,38 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // binary is the casegraph executable the end-to-end tests run.
 var binary string
 
+// e2eSecret is the HS256 secret of the servers the tests start (through
+// the environment they inherit) and of the tokens they send.
+var e2eSecret = strings.Repeat("e", 32)
+
+// operator is the default caller of the end-to-end requests: the admin
+// (every case, masked identifiers) who also ingests.
+var operator = casegraph.Caller{Subject: "e2e-operator", Roles: []string{authz.RoleAdmin, authz.RoleIntegrator}}
+
+func mint(c casegraph.Caller) string {
+	tok, err := authz.Mint(e2eSecret, c, time.Hour)
+	if err != nil {
+		panic(err)
+	}
+	return tok
+}
+
+// bearerTransport adds the operator's token to requests that carry none,
+// as any client of the API must.
+type bearerTransport struct{ base http.RoundTripper }
+
+func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Header.Get("Authorization") == "" && r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
+		r = r.Clone(r.Context())
+		r.Header.Set("Authorization", "Bearer "+mint(operator))
+	}
+	return b.base.RoundTrip(r)
+}
+
 func TestMain(m *testing.M) {
 	flag.Parse()
+	os.Setenv("CASEGRAPH_JWT_SECRET", e2eSecret)
+	http.DefaultTransport = bearerTransport{base: http.DefaultTransport}
 	if !testing.Short() {
 		dir, err := os.MkdirTemp("", "casegraph-e2e")
 		if err != nil {
@@ -158,8 +189,17 @@ type gqlResult struct {
 
 func gql(t *testing.T, base, query string, vars map[string]any) gqlResult {
 	t.Helper()
+	return gqlAs(t, base, operator, query, vars)
+}
+
+// gqlAs posts a query with a token for the caller.
+func gqlAs(t *testing.T, base string, c casegraph.Caller, query string, vars map[string]any) gqlResult {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+mint(c))
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

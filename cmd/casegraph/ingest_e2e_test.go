@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casegraph/casegraph"
+	"github.com/casegraph/casegraph/internal/authz"
 	"github.com/casegraph/casegraph/internal/neo4jtest"
 )
 
@@ -82,9 +84,23 @@ func TestIngestOverHTTP(t *testing.T) {
 	g := gql(t, srv.base, `query($id: ID!) { ingestJob(id: $id) { state written refused rejects { line reason } }
 	  caseByNumber(agency: "T-FY", number: "（2024）浙0203刑初1号") { parties { role person { idNumber cases { case { caseNo } } } } } }`,
 		map[string]any{"id": accepted.Job}).ok(t)
-	want := `{"ingestJob":{"state":"DONE","written":27,"refused":1,"rejects":[{"line":28,"reason":"malformed JSON: invalid character 'b' looking for beginning of object key string at byte 2"}]},"caseByNumber":{"parties":[{"role":"DEFENDANT","person":{"idNumber":"330203199001011236","cases":[{"case":{"caseNo":"A3302032024010001"}},{"case":{"caseNo":"甬测检刑诉受〔2024〕1号"}},{"case":{"caseNo":"（2024）浙0203刑初1号"}}]}},{"role":"WITNESS","person":{"idNumber":null,"cases":[{"case":{"caseNo":"（2024）浙0203刑初1号"}}]}}]}}`
+	want := `{"ingestJob":{"state":"DONE","written":27,"refused":1,"rejects":[{"line":28,"reason":"malformed JSON: invalid character 'b' looking for beginning of object key string at byte 2"}]},"caseByNumber":{"parties":[{"role":"DEFENDANT","person":{"idNumber":"330203**********36","cases":[{"case":{"caseNo":"A3302032024010001"}},{"case":{"caseNo":"甬测检刑诉受〔2024〕1号"}},{"case":{"caseNo":"（2024）浙0203刑初1号"}}]}},{"role":"WITNESS","person":{"idNumber":null,"cases":[{"case":{"caseNo":"（2024）浙0203刑初1号"}}]}}]}}`
 	if string(g.Data) != want {
 		t.Errorf("GraphQL after HTTP ingest:\n got %s\nwant %s", g.Data, want)
+	}
+	// The admin above sees identity numbers masked; the court's judge, in
+	// whose lineage the case is, sees them whole.
+	judge := casegraph.Caller{Subject: "judge-1", Agency: "T-FY", Roles: []string{authz.RoleJudge}}
+	j := gqlAs(t, srv.base, judge, `{ caseByNumber(agency: "T-FY", number: "（2024）浙0203刑初1号") { parties { role person { idNumber } } } }`, nil).ok(t)
+	if !strings.Contains(string(j.Data), `"idNumber":"330203199001011236"`) {
+		t.Errorf("the judge's view: %s", j.Data)
+	}
+	// Ingest is the integrator's: a judge's token is refused.
+	req, _ := http.NewRequest(http.MethodPost, srv.base+"/api/ingest", strings.NewReader("{}\n"))
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer "+mint(judge))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("ingest with a judge's token: %v %v, want 403", resp.StatusCode, err)
 	}
 	if resp, _ := http.Get(srv.base + "/api/ingest/nope"); resp.StatusCode != 404 {
 		t.Errorf("unknown job: %d, want 404", resp.StatusCode)

@@ -138,7 +138,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	go func() {
 		defer wg.Done()
 		prepare(bgctx, db, cfg, log, onCommit)
-		repairScopes(bgctx, db, wf, log)
+		repairScopes(bgctx, db, touch, log)
 		// The syncer starts once the schema is in place (and the driver has
 		// made its first connection).
 		if bgctx.Err() == nil {

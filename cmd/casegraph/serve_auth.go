@@ -11,7 +11,6 @@ import (
 	"github.com/casegraph/casegraph/internal/authz"
 	"github.com/casegraph/casegraph/internal/config"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
-	"github.com/casegraph/casegraph/internal/workflow"
 )
 
 // newVerifier is the token verifier the configuration names: a public key
@@ -46,23 +45,20 @@ func agencyKinds(db *neo4jdb.DB) authz.AgencyKinds {
 
 // repairScopes gives every case without scope tokens (written before they
 // existed, or whose procedure sync did not run after a crash) its tokens,
-// through the procedure sync of its lineage. Until then such a case is
+// and hands the cases to the search index. Until then such a case is
 // visible to no one.
-func repairScopes(ctx context.Context, db *neo4jdb.DB, wf *workflow.Workflow, log *slog.Logger) {
+func repairScopes(ctx context.Context, db *neo4jdb.DB, touch func(context.Context, []string), log *slog.Logger) {
 	total := 0
 	for ctx.Err() == nil {
-		uids, err := db.CasesWithoutScope(ctx, 2000)
+		uids, err := db.RepairScopes(ctx, 2000)
 		if err != nil {
-			log.Error("scope repair: cannot list cases without scope tokens", "err", err)
+			log.Error("scope repair failed; cases without scope tokens stay invisible until their next sync", "err", err)
 			return
 		}
 		if len(uids) == 0 {
 			break
 		}
-		if err := wf.Sync(ctx, uids); err != nil {
-			log.Error("scope repair: procedure sync failed", "cases", len(uids), "err", err)
-			return
-		}
+		touch(ctx, uids)
 		total += len(uids)
 	}
 	if total > 0 {

@@ -269,10 +269,12 @@ func (v *Validator) personRef(field string, r PersonRef, src Source) (map[string
 }
 
 // PersonUID is the uid of a person: by identity number when there is one,
-// else local to the source.
+// else local to the source. The identity number is hashed, not spelled out:
+// uids travel where identity numbers are masked (GraphQL ids, the audit
+// log), so a uid must not reveal one.
 func PersonUID(idNumber string, src Source, ref string) string {
 	if idNumber != "" {
-		return "p/id/" + idNumber
+		return IDNumberUID(idNumber)
 	}
 	return "p/" + src.Agency + "/" + src.System + "/" + ref
 }
@@ -857,4 +859,13 @@ func orNil(m map[string]any) any {
 		return nil
 	}
 	return m
+}
+
+// IDNumberUID is the uid of the person with an identity number: a SHA-256
+// of it under a fixed label. It is stable across runs (ingest stays
+// idempotent) but not secret: the space of identity numbers is small enough
+// to search, so uids must still be treated as personal data at rest.
+func IDNumberUID(idNumber string) string {
+	h := sha256.Sum256([]byte("casegraph/person/v1\x00" + idNumber))
+	return "p/h/" + hex.EncodeToString(h[:12])
 }

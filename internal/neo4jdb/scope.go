@@ -42,11 +42,33 @@ func scoped(ctx context.Context, params map[string]any) map[string]any {
 	return params
 }
 
-// CasesWithoutScope lists up to limit cases that carry no scope tokens yet.
-func (db *DB) CasesWithoutScope(ctx context.Context, limit int) ([]string, error) {
-	recs, err := db.read(ctx, `MATCH (c:Case) WHERE c.scope IS NULL RETURN c.uid AS uid LIMIT $limit`, map[string]any{"limit": limit})
+// repairScopesQuery gives up to $limit cases without scope tokens the
+// tokens the procedure sync writes (Save), computed from the graph: the
+// agencies of the lineage's cases and handovers, then KIND@prefix of the
+// case's own agency's region. It changes nothing else.
+const repairScopesQuery = `
+MATCH (c:Case) WHERE c.scope IS NULL
+WITH c LIMIT $limit
+CALL (c) {
+  MATCH (c)-[:SENT|RECEIVED_BY|TRANSFERRED_TO*0..64]-(x:Case)
+  OPTIONAL MATCH (x)-[:SENT]->(h:Handover)
+  UNWIND [x.agencyCode, h.fromAgency, h.toAgency] AS a
+  WITH DISTINCT a WHERE a IS NOT NULL AND a <> ''
+  WITH a ORDER BY a
+  RETURN collect(a) AS agencies
+}
+OPTIONAL MATCH (c)-[:HANDLED_BY]->(ag:Agency)
+WITH c, agencies, coalesce(ag.region, '') AS region
+WITH c, agencies, [n IN [2, 4, 6, size(region)] WHERE n > 0 AND n <= size(region) | c.kind + '@' + left(region, n)] AS sup
+SET c.scope = agencies + reduce(acc = [], t IN sup | CASE WHEN t IN acc THEN acc ELSE acc + t END), c.updatedAt = datetime()
+RETURN c.uid AS uid`
+
+// RepairScopes writes the scope tokens of up to limit cases that have none
+// and returns their uids (empty when none is left).
+func (db *DB) RepairScopes(ctx context.Context, limit int) ([]string, error) {
+	recs, err := db.write(ctx, repairScopesQuery, map[string]any{"limit": limit})
 	if err != nil {
-		return nil, fmt.Errorf("CasesWithoutScope: %w", err)
+		return nil, fmt.Errorf("RepairScopes: %w", err)
 	}
 	out := make([]string, 0, len(recs))
 	for _, r := range recs {

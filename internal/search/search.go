@@ -54,11 +54,14 @@ func (f Filter) empty() bool {
 }
 
 // Scope is what the caller may see: every document (All) or those whose
-// scopeAgencies include one of Agencies. The zero Scope sees nothing.
-// Sealed documents are never found, whatever the scope.
+// scopeAgencies include one of Agencies (the caller's scope tokens:
+// agency codes and KIND@region supervision tokens). The zero Scope sees
+// nothing. Sealed documents are found only with Unseal (a caller with the
+// unseal permission who gave a reason).
 type Scope struct {
 	All      bool
 	Agencies []string
+	Unseal   bool
 }
 
 // Request is a search.
@@ -241,9 +244,12 @@ func stringsOf[T ~string](vs []T) []string {
 // filter: it decides what matches (and so the total and the facets) but
 // adds nothing to scores.
 func filterQuery(f Filter, s Scope) query.Query {
-	sealed := query.NewBoolFieldQuery(false)
-	sealed.SetField(fSealed)
-	qs := []query.Query{sealed}
+	var qs []query.Query
+	if !s.Unseal {
+		sealed := query.NewBoolFieldQuery(false)
+		sealed.SetField(fSealed)
+		qs = append(qs, sealed)
+	}
 	if !s.All {
 		qs = append(qs, termsOf(fScopeAgencies, s.Agencies))
 	}
@@ -277,6 +283,9 @@ func filterQuery(f Filter, s Scope) query.Query {
 		dq := query.NewDateRangeInclusiveQuery(from, to, &yes, &yes)
 		dq.SetField(fFiledAt)
 		qs = append(qs, dq)
+	}
+	if len(qs) == 0 {
+		return query.NewMatchAllQuery()
 	}
 	return query.NewConjunctionQuery(qs)
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/casegraph/casegraph/internal/ingest"
 )
 
 // Baseline (a): the records as generic maps, loaded with plain UNWIND …
@@ -122,7 +124,7 @@ func (l *loader) personRef(ref map[string]any, src map[string]any) map[string]an
 	uid := "p/" + str(src, "agency") + "/" + str(src, "system") + "/" + str(ref, "ref")
 	var id any
 	if n := str(ref, "idNumber"); n != "" {
-		uid, id = "p/id/"+n, n
+		uid, id = ingest.IDNumberUID(n), n
 	}
 	return map[string]any{"uid": uid, "idNumber": id, "name": ref["name"]}
 }
