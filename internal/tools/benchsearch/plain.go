@@ -10,14 +10,17 @@ import (
 	"github.com/casegraph/casegraph/internal/search"
 )
 
-const enginePlain = "diagnostic: bleve phrase query alone (same index)"
+const enginePlain = "diagnostic: bleve's match-phrase query alone (same index)"
 
 // measurePlain times, on our index reopened with bleve directly, only the
-// text part of each query: every word a match-phrase query on title or
-// summary with our query analyzer, top 20 by score, and none of what
-// search.Search adds (scope and sealed filter, seven facets over every
-// match, highlighted fragments, a stored field per hit). It is run after
-// the comparison, on its own, to show where our time goes.
+// text part of each query as bleve's own match-phrase query: every word on
+// title or summary with our query analyzer, every bigram of the word checked
+// at its position, top 20 by score, and none of what search.Search adds
+// (scope and sealed filter, the other fields a plain word searches, a stored
+// field per hit) or saves (a one-bigram word as a term query, the middle
+// bigrams a phrase's neighbours cover left out). It is run after the
+// comparison, on its own, to show what the query shapes of internal/search
+// change.
 func measurePlain(ctx context.Context, dir string, qs []benchQuery, runs int) (latency, error) {
 	l := latency{Engine: enginePlain}
 	idx, err := bleve.Open(dir)
