@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -122,6 +123,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"judge's role in a police agency", user("judge@T-GA", "T-GA", authz.RoleJudge, "330203"), none, false, false, false, false, false},
 	}
 
+	policy := authorizerForTest()
+	var otherSuspect string
+	{
+		r := gqlAs(t, srv.base, admin, `query($id: ID!) { case(id: $id) { parties { person { id } } } }`, map[string]any{"id": cases["other"]}).ok(t)
+		var d struct {
+			Case struct {
+				Parties []struct{ Person struct{ ID string } }
+			}
+		}
+		json.Unmarshal(r.Data, &d)
+		if len(d.Case.Parties) != 1 {
+			t.Fatalf("U1's parties: %s", r.raw)
+		}
+		otherSuspect = d.Case.Parties[0].Person.ID
+	}
+
 	const caseQ = `query($id: ID!) { case(id: $id) { caseNo title agency { code } } }`
 	const listQ = `{ cases(first: 100) { totalCount edges { node { id } } } }`
 	const searchQ = `{ search(query: "盗窃", filter: {types: [CASE]}, first: 100) { totalCount hits { id } facets { field values { value count } } } }`
@@ -129,6 +146,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	const timelineQ = `query($id: ID!) { case(id: $id) { timeline { case { id } } } }`
 	const alertsQ = `{ supervisionAlerts(first: 100) { totalCount edges { node { case { id } person { id } } } } }`
 	const writeQ = `mutation($id: ID!) { recordDecision(input: {case: $id, kind: "NO_SUCH_DECISION"}) { id } }`
+	const personByIDQ = `query($id: ID!) { person(id: $id) { name } }`
+	const inboxQ = `{ handoverInbox(status: ACCEPTED) { edges { node { id fromCase { id } } } } }`
 	const auditQ = `{ auditEvents(first: 5) { edges { node { seq subject operation outcome cases } } } }`
 
 	for _, row := range rows {
@@ -188,6 +207,34 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if !strings.Contains(string(tl.Data), cases["procur"]) {
 					t.Errorf("the lineage's timeline lacks the procuratorate's events: %s", tl.Data)
 				}
+			}
+			// person(id): U1's suspect is seen exactly by those who see U1.
+			personRead, err := policy.Allowed(t.Context(), row.c, authz.PersonRead)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr := gqlAs(t, srv.base, row.c, personByIDQ, map[string]any{"id": otherSuspect})
+			wantPerson := row.cases["other"]
+			if row.cases["other"] == see && !personRead {
+				wantPerson = deny
+			}
+			if row.cases["other"] == deny && personRead {
+				wantPerson = null
+			}
+			if got := outcomeOf(pr, "person"); got != wantPerson {
+				t.Errorf("person(U1's suspect) = %s, want %s: %s", got, wantPerson, pr.raw)
+			}
+			// The inbox: the handovers addressed to the caller's agency.
+			in := gqlAs(t, srv.base, row.c, inboxQ, nil)
+			switch got := outcomeOf(in, "handoverInbox"); {
+			case row.cases["police"] == deny && got != deny:
+				t.Errorf("handoverInbox = %s, want FORBIDDEN: %s", got, in.raw)
+			case row.cases["police"] != deny && got == deny:
+				t.Errorf("handoverInbox refused: %s", in.raw)
+			case row.c.Agency == "T-JC" && !strings.Contains(string(in.Data), cases["police"]):
+				t.Errorf("the procuratorate's inbox lacks the police case's handover: %s", in.raw)
+			case row.c.Agency == "U-GA" && strings.Contains(string(in.Data), `"node"`):
+				t.Errorf("the unrelated station's inbox is not empty: %s", in.raw)
 			}
 			// A mutation: refused by policy (FORBIDDEN) or let through to the
 			// procedure, which refuses the unknown decision (nothing changes).
@@ -391,3 +438,22 @@ func listed(t *testing.T, r gqlResult, field string) ([]string, int, map[string]
 }
 
 var _ = fmt.Sprint
+
+// authorizerForTest is the embedded policy with the test agencies' kinds.
+func authorizerForTest() *authz.Authorizer {
+	a, err := authz.NewAuthorizer("", "", func(_ context.Context, code string) (string, error) {
+		switch {
+		case strings.HasSuffix(code, "-GA"):
+			return "POLICE", nil
+		case strings.HasSuffix(code, "-JC"):
+			return "PROCURATORATE", nil
+		case strings.HasSuffix(code, "-FY"):
+			return "COURT", nil
+		}
+		return "", nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	return a
+}

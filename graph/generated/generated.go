@@ -2164,7 +2164,7 @@ type FacetValue {
 
 """
 The handover workflow (公检法协同). Each mutation acts for the caller's agency
-(the X-Casegraph-Agency header until authentication lands), records an event
+(the agency of the caller's bearer token), records an event
 on the case's timeline, and is refused with INVALID_TRANSITION, citing the
 rule in Chinese, when the law does not allow it from the current state; a
 refused mutation changes nothing.
