@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,6 +122,13 @@ func TestLimitsRefuseBeforeNeo4j(t *testing.T) {
 		{"complex", `{ cases(first: 100) { edges { node { parties { person { cases { case { parties { person { name } } } } } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"deep through fragments", `{ cases { ...A } } fragment A on CaseConnection { edges { node { ...B } } } fragment B on Case { transferredTo { case { transferredTo { case { transferredTo { case { transferredTo { case { transferredTo { case { id } } } } } } } } } } }`, "DEPTH_LIMIT_EXCEEDED"},
 	}
+	var aliases strings.Builder
+	aliases.WriteString("{")
+	for i := range graph.MaxAliases + 1 {
+		fmt.Fprintf(&aliases, " a%d: agencies { code }", i)
+	}
+	aliases.WriteString(" }")
+	tests = append(tests, struct{ name, query, code string }{"aliases", aliases.String(), "ALIAS_LIMIT_EXCEEDED"})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := db.QueryCount()
