@@ -2,6 +2,12 @@ package authz
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/casegraph/casegraph"
 )
@@ -194,5 +202,66 @@ func TestMasking(t *testing.T) {
 	want := "被告人张某（身份证号330203**********3X，电话138****5678）于2023年"
 	if got := MaskText(text); got != want {
 		t.Errorf("MaskText = %q, want %q", got, want)
+	}
+}
+
+func TestKeyVerifiers(t *testing.T) {
+	dir := t.TempDir()
+	writePub := func(name string, pub any) string {
+		der, err := x509.MarshalPKIXPublicKey(pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600)
+		return p
+	}
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := Claims{Agency: "330203FY", Roles: []string{RoleJudge}, RegisteredClaims: jwt.RegisteredClaims{
+		Subject: "judge-1", Issuer: Issuer, ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}}
+	sign := func(m jwt.SigningMethod, key any) string {
+		s, err := jwt.NewWithClaims(m, claims).SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	rv, err := NewKeyVerifier(writePub("rsa.pem", &rsaKey.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := NewKeyVerifier(writePub("ec.pem", &ecKey.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := rv.Verify(sign(jwt.SigningMethodRS256, rsaKey)); err != nil || c.Subject != "judge-1" || c.Agency != "330203FY" {
+		t.Errorf("RS256: %+v %v", c, err)
+	}
+	if c, err := ev.Verify(sign(jwt.SigningMethodES256, ecKey)); err != nil || c.Subject != "judge-1" {
+		t.Errorf("ES256: %+v %v", c, err)
+	}
+	// Algorithm confusion: an HS256 token keyed with the public key's bytes,
+	// and an ES256 token shown to the RSA verifier, are refused.
+	pubBytes, _ := os.ReadFile(filepath.Join(dir, "rsa.pem"))
+	if _, err := rv.Verify(sign(jwt.SigningMethodHS256, pubBytes)); !errors.Is(err, ErrToken) {
+		t.Errorf("HS256 with the RSA public key accepted: %v", err)
+	}
+	if _, err := rv.Verify(sign(jwt.SigningMethodES256, ecKey)); !errors.Is(err, ErrToken) {
+		t.Errorf("ES256 token accepted by the RS256 verifier: %v", err)
+	}
+	small, _ := rsa.GenerateKey(rand.Reader, 1024)
+	if _, err := NewKeyVerifier(writePub("small.pem", &small.PublicKey)); err == nil {
+		t.Error("a 1024-bit RSA key was accepted")
+	}
+	os.WriteFile(filepath.Join(dir, "junk.pem"), []byte("not pem"), 0o600)
+	if _, err := NewKeyVerifier(filepath.Join(dir, "junk.pem")); err == nil {
+		t.Error("a file without PEM was accepted")
 	}
 }
