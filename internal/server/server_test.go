@@ -48,12 +48,20 @@ func token(t testing.TB, c casegraph.Caller) string {
 
 var prosecutor = casegraph.Caller{Subject: "prosecutor-1", Agency: "330211JC", Roles: []string{authz.RoleProsecutor}}
 
+var prosecutorToken = func() string {
+	tok, err := authz.Mint(secret, prosecutor, time.Hour)
+	if err != nil {
+		panic(err)
+	}
+	return tok
+}()
+
 func do(h http.Handler, method, path, body, ctype string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
-	req.Header.Set("Authorization", "Bearer "+token(&testing.T{}, prosecutor))
+	req.Header.Set("Authorization", "Bearer "+prosecutorToken)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
