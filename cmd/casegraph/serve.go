@@ -153,6 +153,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	jobs.Start(bgctx)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		anchorAudit(bgctx, auditLog, log, time.Minute)
+	}()
 	defer jobs.Wait()
 	defer cancel() // before Wait: the worker stops when bgctx ends
 

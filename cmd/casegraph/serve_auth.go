@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/internal/audit"
@@ -100,4 +101,25 @@ func auditRequests(l *audit.Log, log *slog.Logger, name string, next http.Handle
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// anchorAudit logs the audit log's head (sequence and hash) every interval
+// while it moves, at Info, so that the log collector keeps anchors outside
+// the file: a chain rewritten from some entry to the end, or a cut tail,
+// no longer matches an anchor (docs/security.md).
+func anchorAudit(ctx context.Context, l *audit.Log, log *slog.Logger, every time.Duration) {
+	var last int64 = -1
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if seq, hash := l.Head(); seq != last {
+				last = seq
+				log.Info("audit head", "seq", seq, "hash", hash)
+			}
+		}
+	}
 }
