@@ -251,12 +251,8 @@ func phraseQuery(field, analyzer, value string, boost float64, highlight bool) q
 		}
 		return q
 	}
-	if terms := coverPhrase(toksOrNil(analyzer, value)); terms != nil && !highlight {
-		q := query.NewMultiPhraseQuery(terms, field)
-		if boost != 1 {
-			q.SetBoost(boost)
-		}
-		return q
+	if slots, _ := coverPhrase(toksOrNil(analyzer, value)); slots != nil && !highlight {
+		return &adjacentQuery{Terms: slots, field: field, boost: boost}
 	}
 	q := query.NewMatchPhraseQuery(value)
 	q.SetField(field)
@@ -272,28 +268,29 @@ func toksOrNil(analyzer, value string) analysis.TokenStream {
 	return toks
 }
 
-// coverPhrase returns the phrase of toks by position, with the middle
-// bigrams of every run of consecutive bigrams left out where a neighbour
-// on each side covers its characters. Positions are character positions
-// (a bigram sits at its first character, dropped text leaves a gap), so
-// 危险@p and 驾驶@p+2 in one field mean 危险驾驶 is there, 险驾@p+1 included.
-// It returns nil when nothing can be left out.
-func coverPhrase(toks analysis.TokenStream) [][]string {
-	if len(toks) < 3 {
-		return nil
+// coverPhrase returns the phrase of toks by position ("" for a position
+// that may hold anything), with the middle bigrams of every run of
+// consecutive bigrams left out where a neighbour on each side covers its
+// characters, and whether it left any out. Positions are character
+// positions (a bigram sits at its first character, dropped text leaves a
+// gap), so 危险@p and 驾驶@p+2 in one field mean 危险驾驶 is there, 险驾@p+1
+// included. It returns nil for fewer than two tokens or when a position
+// holds more than one token.
+func coverPhrase(toks analysis.TokenStream) (slots []string, dropped bool) {
+	if len(toks) < 2 {
+		return nil, false
 	}
 	first := toks[0].Position
-	terms := make([][]string, toks[len(toks)-1].Position-first+1)
+	terms := make([]string, toks[len(toks)-1].Position-first+1)
 	bigram := make([]bool, len(terms))
 	for _, t := range toks {
 		i := t.Position - first
-		if i < 0 || i >= len(terms) || terms[i] != nil {
-			return nil // not one token per position: keep bleve's own phrase
+		if i < 0 || i >= len(terms) || terms[i] != "" || len(t.Term) == 0 {
+			return nil, false
 		}
-		terms[i] = []string{string(t.Term)}
+		terms[i] = string(t.Term)
 		bigram[i] = utf8.RuneCount(t.Term) == 2 && t.Type == analysis.Double
 	}
-	dropped := false
 	for i := 0; i < len(terms); {
 		if !bigram[i] {
 			i++
@@ -307,16 +304,13 @@ func coverPhrase(toks analysis.TokenStream) [][]string {
 		// is the next kept one's first, or they overlap.
 		for k := i + 1; k < j; k++ {
 			if (k-i)%2 == 1 {
-				terms[k] = []string{""}
+				terms[k] = ""
 				dropped = true
 			}
 		}
 		i = j + 1
 	}
-	if !dropped {
-		return nil
-	}
-	return terms
+	return terms, dropped
 }
 
 func termQuery(field, value string) query.Query {
