@@ -14,7 +14,8 @@ import (
 // builds (a term query for one bigram, the covered middle bigrams left out
 // of longer phrases) find exactly the documents bleve's own match-phrase
 // query finds, for pieces of every length cut from the cail facts at every
-// kind of place: inside words, across punctuation, digits and masks.
+// kind of place: inside words, across punctuation, digits and masks; and
+// that adjacentQuery scores them as bleve's phrase of the same slots does.
 func TestPhraseShapesMatchBlevePhrase(t *testing.T) {
 	ix, docs := cailIndex(t)
 	ctx := context.Background()
@@ -30,6 +31,19 @@ func TestPhraseShapesMatchBlevePhrase(t *testing.T) {
 			out = append(out, h.ID)
 		}
 		sort.Strings(out)
+		return out
+	}
+	scored := func(q query.Query) map[string]float64 {
+		t.Helper()
+		req := bleve.NewSearchRequestOptions(q, len(docs)+1, 0, false)
+		res, err := ix.bi.SearchInContext(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, h := range res.Hits {
+			out[h.ID] = h.Score
+		}
 		return out
 	}
 	pieces := []string{"危险，驾驶", "被告人某某驾驶", "驾驶车辆将被害人撞伤"}
@@ -53,8 +67,19 @@ func TestPhraseShapesMatchBlevePhrase(t *testing.T) {
 		if len(toks) == 0 {
 			continue
 		}
-		if _, dropped := coverPhrase(toks); dropped {
+		slots, dropped := coverPhrase(toks)
+		if dropped {
 			covered++
+		}
+		if slots != nil {
+			// the same slots as bleve's phrase: same documents, same scores
+			multi := make([][]string, len(slots))
+			for i, t := range slots {
+				multi[i] = []string{t}
+			}
+			if diff := cmp.Diff(scored(query.NewMultiPhraseQuery(multi, fSummary)), scored(&adjacentQuery{Terms: slots, field: fSummary, boost: 1})); diff != "" {
+				t.Errorf("slots %q (-bleve +ours):\n%s", slots, diff)
+			}
 		}
 		want := query.NewMatchPhraseQuery(p)
 		want.SetField(fSummary)
