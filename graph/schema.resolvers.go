@@ -447,6 +447,11 @@ func (r *queryResolver) AuditEvents(ctx context.Context, filter *model.AuditFilt
 	return r.auditEvents(ctx, filter, first, after)
 }
 
+// CrimeTrend is the resolver for the crimeTrend field.
+func (r *queryResolver) CrimeTrend(ctx context.Context, filter *model.TrendFilter, interval *model.Interval, groupBy *model.TrendGroup) (*neo4jdb.Trend, error) {
+	return r.crimeTrend(ctx, filter, interval, groupBy)
+}
+
 // Type is the resolver for the type field.
 func (r *searchHitResolver) Type(ctx context.Context, obj *search.Hit) (model.SearchType, error) {
 	return model.SearchType(strings.ToUpper(obj.Type)), nil

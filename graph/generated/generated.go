@@ -177,6 +177,12 @@ type ComplexityRoot struct {
 		Working    func(childComplexity int) int
 	}
 
+	CrimeTrend struct {
+		From    func(childComplexity int) int
+		Periods func(childComplexity int) int
+		To      func(childComplexity int) int
+	}
+
 	CustodyStatus struct {
 		Person func(childComplexity int) int
 		Since  func(childComplexity int) int
@@ -315,6 +321,7 @@ type ComplexityRoot struct {
 		Case              func(childComplexity int, id string) int
 		CaseByNumber      func(childComplexity int, agency string, number string) int
 		Cases             func(childComplexity int, filter *model.CaseFilter, first *int, after *string) int
+		CrimeTrend        func(childComplexity int, filter *model.TrendFilter, interval *model.Interval, groupBy *model.TrendGroup) int
 		Handover          func(childComplexity int, id string) int
 		HandoverInbox     func(childComplexity int, status *model.HandoverStatus, first *int, after *string) int
 		IngestJob         func(childComplexity int, id string) int
@@ -368,6 +375,24 @@ type ComplexityRoot struct {
 		HandoverUID func(childComplexity int) int
 		Other       func(childComplexity int) int
 		Type        func(childComplexity int) int
+	}
+
+	TrendCell struct {
+		ChangeVsPrevious  func(childComplexity int) int
+		ChangeVsYearAgo   func(childComplexity int) int
+		Count             func(childComplexity int) int
+		Key               func(childComplexity int) int
+		PercentVsPrevious func(childComplexity int) int
+		PercentVsYearAgo  func(childComplexity int) int
+		PreviousCount     func(childComplexity int) int
+		Suppressed        func(childComplexity int) int
+		YearAgoCount      func(childComplexity int) int
+	}
+
+	TrendPeriod struct {
+		End    func(childComplexity int) int
+		Groups func(childComplexity int) int
+		Start  func(childComplexity int) int
 	}
 }
 
@@ -484,6 +509,7 @@ type QueryResolver interface {
 	SupervisionAlerts(ctx context.Context, filter *model.AlertFilter, first *int, after *string) (*model.AlertConnection, error)
 	Search(ctx context.Context, query string, filter *model.SearchFilter, sort *model.SearchSort, first *int, after *string) (*model.SearchResult, error)
 	AuditEvents(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditEventConnection, error)
+	CrimeTrend(ctx context.Context, filter *model.TrendFilter, interval *model.Interval, groupBy *model.TrendGroup) (*neo4jdb.Trend, error)
 }
 type SearchHitResolver interface {
 	Type(ctx context.Context, obj *search.Hit) (model.SearchType, error)
@@ -1032,6 +1058,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Clock.Working(childComplexity), true
+
+	case "CrimeTrend.from":
+		if e.ComplexityRoot.CrimeTrend.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrimeTrend.From(childComplexity), true
+	case "CrimeTrend.periods":
+		if e.ComplexityRoot.CrimeTrend.Periods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrimeTrend.Periods(childComplexity), true
+	case "CrimeTrend.to":
+		if e.ComplexityRoot.CrimeTrend.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrimeTrend.To(childComplexity), true
 
 	case "CustodyStatus.person":
 		if e.ComplexityRoot.CustodyStatus.Person == nil {
@@ -1611,6 +1656,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Cases(childComplexity, args["filter"].(*model.CaseFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.crimeTrend":
+		if e.ComplexityRoot.Query.CrimeTrend == nil {
+			break
+		}
+
+		args, err := ec.field_Query_crimeTrend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CrimeTrend(childComplexity, args["filter"].(*model.TrendFilter), args["interval"].(*model.Interval), args["groupBy"].(*model.TrendGroup)), true
 	case "Query.handover":
 		if e.ComplexityRoot.Query.Handover == nil {
 			break
@@ -1876,6 +1932,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Transfer.Type(childComplexity), true
 
+	case "TrendCell.changeVsPrevious":
+		if e.ComplexityRoot.TrendCell.ChangeVsPrevious == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendCell.ChangeVsPrevious(childComplexity), true
+	case "TrendCell.changeVsYearAgo":
+		if e.ComplexityRoot.TrendCell.ChangeVsYearAgo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendCell.ChangeVsYearAgo(childComplexity), true
+	case "TrendCell.count":
+		if e.ComplexityRoot.TrendCell.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendCell.Count(childComplexity), true
+	case "TrendCell.key":
+		if e.ComplexityRoot.TrendCell.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendCell.Key(childComplexity), true
+	case "TrendCell.percentVsPrevious":
+		if e.ComplexityRoot.TrendCell.PercentVsPrevious == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendCell.PercentVsPrevious(childComplexity), true
+	case "TrendCell.percentVsYearAgo":
+		if e.ComplexityRoot.TrendCell.PercentVsYearAgo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendCell.PercentVsYearAgo(childComplexity), true
+	case "TrendCell.previousCount":
+		if e.ComplexityRoot.TrendCell.PreviousCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendCell.PreviousCount(childComplexity), true
+	case "TrendCell.suppressed":
+		if e.ComplexityRoot.TrendCell.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendCell.Suppressed(childComplexity), true
+	case "TrendCell.yearAgoCount":
+		if e.ComplexityRoot.TrendCell.YearAgoCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendCell.YearAgoCount(childComplexity), true
+
+	case "TrendPeriod.end":
+		if e.ComplexityRoot.TrendPeriod.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPeriod.End(childComplexity), true
+	case "TrendPeriod.groups":
+		if e.ComplexityRoot.TrendPeriod.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPeriod.Groups(childComplexity), true
+	case "TrendPeriod.start":
+		if e.ComplexityRoot.TrendPeriod.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPeriod.Start(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1894,6 +2024,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordMeasureInput", ec.unmarshalInputRecordMeasureInput),
 			graphql.NewInputUnmarshaler("SearchFilter", ec.unmarshalInputSearchFilter),
 			graphql.NewInputUnmarshaler("TransferCaseInput", ec.unmarshalInputTransferCaseInput),
+			graphql.NewInputUnmarshaler("TrendFilter", ec.unmarshalInputTrendFilter),
 		)
 	}
 	first := true
@@ -2055,6 +2186,86 @@ type Query {
   case or person data. For auditors only. first is 1 to 100.
   """
   auditEvents(filter: AuditFilter, first: Int = 20, after: String): AuditEventConnection! @can(perm: AUDIT_READ)
+
+  """
+  How many cases (crimes) were filed (立案/受理日期, filedAt) per period and
+  group, under the caller's scope, with the change against the previous
+  period and the same period a year earlier; periods without a case are
+  zeros (docs/analytics.md). Without filter.from and filter.to it covers the
+  12 periods ending with the latest filed date visible; more than 1,000
+  periods, or 100,000 cells, answer INVALID. For a caller who may not read
+  cases (a supervisor), counts from 1 to 4 are suppressed: count is null and
+  suppressed true.
+  """
+  crimeTrend(filter: TrendFilter, interval: Interval = MONTH, groupBy: TrendGroup = NONE): CrimeTrend! @can(perm: STATS_READ)
+}
+
+"The length of a trend period."
+enum Interval {
+  DAY
+  "An ISO week, Monday to Sunday."
+  WEEK
+  MONTH
+  QUARTER
+  YEAR
+}
+
+"What a trend's counts are split by."
+enum TrendGroup {
+  NONE
+  "The offenses (罪名) of the case's charges, by name: a case charged with two offenses counts in both groups; a case without charges is in the group whose key is null."
+  CHARGE
+  DISTRICT
+  "The code of the agency that handles the case."
+  AGENCY
+  STAGE
+}
+
+"Which cases a trend counts. Lists are alternatives (any of); empty or absent lists do not filter."
+input TrendFilter {
+  "The first filed date counted (its whole period is shown)."
+  from: Date
+  "The last filed date counted (its whole period is shown)."
+  to: Date
+  "Offense codes or names (罪名); with groupBy CHARGE only these offenses are groups."
+  charges: [String!]
+  districts: [String!]
+  "Agency codes."
+  agencies: [String!]
+}
+
+"The answer of crimeTrend: every period from the one containing from to the one containing to."
+type CrimeTrend {
+  "The first day of the first period."
+  from: Date!
+  "The last day of the last period."
+  to: Date!
+  periods: [TrendPeriod!]!
+}
+
+"One period, start to end (both inclusive), with a cell for each group; every period lists the same groups in the same order (largest total first)."
+type TrendPeriod {
+  start: Date!
+  end: Date!
+  groups: [TrendCell!]!
+}
+
+"One group's count in one period. A count is null when it is suppressed; a change is null when either of its counts is."
+type TrendCell {
+  "The group's key (charge name, district, agency code, stage); null for the cases without one, and for groupBy NONE."
+  key: String
+  count: Int
+  "Whether count is withheld (1 to 4 cases, for a caller without case access)."
+  suppressed: Boolean!
+  previousCount: Int
+  "count - previousCount."
+  changeVsPrevious: Int
+  "changeVsPrevious as a percentage of previousCount; null when that is 0."
+  percentVsPrevious: Float
+  "The count of the same period a year earlier (52 weeks for WEEK)."
+  yearAgoCount: Int
+  changeVsYearAgo: Int
+  percentVsYearAgo: Float
 }
 
 input AuditFilter {
@@ -2962,6 +3173,18 @@ func (ec *executionContext) childFields_Clock(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Clock", field.Name)
 }
 
+func (ec *executionContext) childFields_CrimeTrend(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CrimeTrend_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CrimeTrend_to(ctx, field)
+	case "periods":
+		return ec.fieldContext_CrimeTrend_periods(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CrimeTrend", field.Name)
+}
+
 func (ec *executionContext) childFields_CustodyStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "person":
@@ -3304,6 +3527,42 @@ func (ec *executionContext) childFields_Transfer(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Transfer", field.Name)
 }
 
+func (ec *executionContext) childFields_TrendCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_TrendCell_key(ctx, field)
+	case "count":
+		return ec.fieldContext_TrendCell_count(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_TrendCell_suppressed(ctx, field)
+	case "previousCount":
+		return ec.fieldContext_TrendCell_previousCount(ctx, field)
+	case "changeVsPrevious":
+		return ec.fieldContext_TrendCell_changeVsPrevious(ctx, field)
+	case "percentVsPrevious":
+		return ec.fieldContext_TrendCell_percentVsPrevious(ctx, field)
+	case "yearAgoCount":
+		return ec.fieldContext_TrendCell_yearAgoCount(ctx, field)
+	case "changeVsYearAgo":
+		return ec.fieldContext_TrendCell_changeVsYearAgo(ctx, field)
+	case "percentVsYearAgo":
+		return ec.fieldContext_TrendCell_percentVsYearAgo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrendCell", field.Name)
+}
+
+func (ec *executionContext) childFields_TrendPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_TrendPeriod_start(ctx, field)
+	case "end":
+		return ec.fieldContext_TrendPeriod_end(ctx, field)
+	case "groups":
+		return ec.fieldContext_TrendPeriod_groups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrendPeriod", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -3611,6 +3870,36 @@ func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_crimeTrend_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TrendFilter, error) {
+			return ec.unmarshalOTrendFilter2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐTrendFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+		func(ctx context.Context, v any) (*model.Interval, error) {
+			return ec.unmarshalOInterval2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interval"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) (*model.TrendGroup, error) {
+			return ec.unmarshalOTrendGroup2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐTrendGroup(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg2
 	return args, nil
 }
 
@@ -6040,6 +6329,84 @@ func (ec *executionContext) _Clock_working(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Clock_working(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Clock", field, true, true, "String")
+}
+
+func (ec *executionContext) _CrimeTrend_from(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrimeTrend_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrimeTrend_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrimeTrend", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CrimeTrend_to(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrimeTrend_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrimeTrend_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrimeTrend", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CrimeTrend_periods(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrimeTrend_periods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Periods, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []neo4jdb.TrendPeriod) graphql.Marshaler {
+			return ec.marshalNTrendPeriod2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐTrendPeriodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrimeTrend_periods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrimeTrend",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrendPeriod(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CustodyStatus_person(ctx context.Context, field graphql.CollectedField, obj *procedure.PersonState) (ret graphql.Marshaler) {
@@ -8905,6 +9272,68 @@ func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_crimeTrend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_crimeTrend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CrimeTrend(ctx, fc.Args["filter"].(*model.TrendFilter), fc.Args["interval"].(*model.Interval), fc.Args["groupBy"].(*model.TrendGroup))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				perm, err := ec.unmarshalNPermission2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐPermission(ctx, "STATS_READ")
+				if err != nil {
+					var zeroVal *neo4jdb.Trend
+					return zeroVal, err
+				}
+				if ec.Directives.Can == nil {
+					var zeroVal *neo4jdb.Trend
+					return zeroVal, errors.New("directive can is not implemented")
+				}
+				return ec.Directives.Can(ctx, nil, directive0, perm)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *neo4jdb.Trend) graphql.Marshaler {
+			return ec.marshalNCrimeTrend2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐTrend(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_crimeTrend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrimeTrend(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_crimeTrend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9802,6 +10231,291 @@ func (ec *executionContext) fieldContext_Transfer_case(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrendCell_key(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.TrendCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendCell_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendCell_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendCell", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrendCell_count(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.TrendCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendCell_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendCell_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendCell_suppressed(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.TrendCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendCell_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendCell_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendCell", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrendCell_previousCount(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.TrendCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendCell_previousCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendCell_previousCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendCell_changeVsPrevious(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.TrendCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendCell_changeVsPrevious(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeVsPrevious, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendCell_changeVsPrevious(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendCell_percentVsPrevious(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.TrendCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendCell_percentVsPrevious(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PercentVsPrevious, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendCell_percentVsPrevious(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendCell", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TrendCell_yearAgoCount(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.TrendCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendCell_yearAgoCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.YearAgoCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendCell_yearAgoCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendCell_changeVsYearAgo(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.TrendCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendCell_changeVsYearAgo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeVsYearAgo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendCell_changeVsYearAgo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendCell_percentVsYearAgo(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.TrendCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendCell_percentVsYearAgo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PercentVsYearAgo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendCell_percentVsYearAgo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendCell", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TrendPeriod_start(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.TrendPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPeriod_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPeriod_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TrendPeriod_end(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.TrendPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPeriod_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPeriod_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TrendPeriod_groups(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.TrendPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPeriod_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []neo4jdb.TrendCell) graphql.Marshaler {
+			return ec.marshalNTrendCell2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐTrendCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPeriod_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrendPeriod",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrendCell(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11591,6 +12305,76 @@ func UnmarshalTransferCaseInput(ctx context.Context, raw any) (model.TransferCas
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTrendFilter(ctx context.Context, obj any) (model.TrendFilter, error) {
+	var it model.TrendFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "charges", "districts", "agencies"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "charges":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("charges"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Charges = data
+		case "districts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("districts"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Districts = data
+		case "agencies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agencies"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agencies = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrendFilter unmarshals raw into the TrendFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrendFilter(ctx context.Context, raw any) (model.TrendFilter, error) {
+	var out model.TrendFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrendFilter", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -12333,6 +13117,49 @@ func (ec *executionContext) _Clock(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Clock_working(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var crimeTrendImplementors = []string{"CrimeTrend"}
+
+func (ec *executionContext) _CrimeTrend(ctx context.Context, sel ast.SelectionSet, obj *neo4jdb.Trend) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, crimeTrendImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CrimeTrend")
+		case "from":
+			out.Values[i] = ec._CrimeTrend_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CrimeTrend_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periods":
+			out.Values[i] = ec._CrimeTrend_periods(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13363,6 +14190,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
 				})
+		case "crimeTrend":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_crimeTrend(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -13687,6 +14520,122 @@ func (ec *executionContext) _Transfer(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "case":
 			out.Values[i] = ec._Transfer_case(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trendCellImplementors = []string{"TrendCell"}
+
+func (ec *executionContext) _TrendCell(ctx context.Context, sel ast.SelectionSet, obj *neo4jdb.TrendCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trendCellImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrendCell")
+		case "key":
+			out.Values[i] = ec._TrendCell_key(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._TrendCell_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._TrendCell_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previousCount":
+			out.Values[i] = ec._TrendCell_previousCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "changeVsPrevious":
+			out.Values[i] = ec._TrendCell_changeVsPrevious(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "percentVsPrevious":
+			out.Values[i] = ec._TrendCell_percentVsPrevious(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "yearAgoCount":
+			out.Values[i] = ec._TrendCell_yearAgoCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "changeVsYearAgo":
+			out.Values[i] = ec._TrendCell_changeVsYearAgo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "percentVsYearAgo":
+			out.Values[i] = ec._TrendCell_percentVsYearAgo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trendPeriodImplementors = []string{"TrendPeriod"}
+
+func (ec *executionContext) _TrendPeriod(ctx context.Context, sel ast.SelectionSet, obj *neo4jdb.TrendPeriod) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trendPeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrendPeriod")
+		case "start":
+			out.Values[i] = ec._TrendPeriod_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._TrendPeriod_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._TrendPeriod_groups(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14269,6 +15218,14 @@ func (ec *executionContext) marshalNClock2ᚕgithubᚗcomᚋcasegraphᚋcasegrap
 	return ret
 }
 
+func (ec *executionContext) marshalNCrimeTrend2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐTrend(ctx context.Context, sel ast.SelectionSet, v *neo4jdb.Trend) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CrimeTrend!")
+		return graphql.Null
+	}
+	return ec._CrimeTrend(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCustodyStatus2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐPersonState(ctx context.Context, sel ast.SelectionSet, v procedure.PersonState) graphql.Marshaler {
 	return ec._CustodyStatus(ctx, sel, &v)
 }
@@ -14287,6 +15244,20 @@ func (ec *executionContext) marshalNCustodyStatus2ᚕgithubᚗcomᚋcasegraphᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNFacet2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐFacet(ctx context.Context, sel ast.SelectionSet, v model.Facet) graphql.Marshaler {
@@ -14798,6 +15769,46 @@ func (ec *executionContext) unmarshalNTransferCaseInput2githubᚗcomᚋcasegraph
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNTrendCell2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐTrendCell(ctx context.Context, sel ast.SelectionSet, v neo4jdb.TrendCell) graphql.Marshaler {
+	return ec._TrendCell(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTrendCell2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐTrendCellᚄ(ctx context.Context, sel ast.SelectionSet, v []neo4jdb.TrendCell) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrendCell2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐTrendCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrendPeriod2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐTrendPeriod(ctx context.Context, sel ast.SelectionSet, v neo4jdb.TrendPeriod) graphql.Marshaler {
+	return ec._TrendPeriod(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTrendPeriod2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐTrendPeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []neo4jdb.TrendPeriod) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrendPeriod2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐTrendPeriod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -15114,6 +16125,23 @@ func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) marshalOHandover2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋneo4jdbᚐFactHandover(ctx context.Context, sel ast.SelectionSet, v *neo4jdb.FactHandover) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -15178,6 +16206,22 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOInterval2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐInterval(ctx context.Context, v any) (*model.Interval, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Interval)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInterval2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐInterval(ctx context.Context, sel ast.SelectionSet, v *model.Interval) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOParty2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚐPartyᚄ(ctx context.Context, sel ast.SelectionSet, v []casegraph.Party) graphql.Marshaler {
@@ -15461,6 +16505,30 @@ func (ec *executionContext) marshalOTimelineEvent2ᚕgithubᚗcomᚋcasegraphᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOTrendFilter2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐTrendFilter(ctx context.Context, v any) (*model.TrendFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTrendFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTrendGroup2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐTrendGroup(ctx context.Context, v any) (*model.TrendGroup, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TrendGroup)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrendGroup2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐTrendGroup(ctx context.Context, sel ast.SelectionSet, v *model.TrendGroup) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -196,6 +196,19 @@ type TransferCaseInput struct {
 	At *time.Time `json:"at,omitempty"`
 }
 
+// Which cases a trend counts. Lists are alternatives (any of); empty or absent lists do not filter.
+type TrendFilter struct {
+	// The first filed date counted (its whole period is shown).
+	From *time.Time `json:"from,omitempty"`
+	// The last filed date counted (its whole period is shown).
+	To *time.Time `json:"to,omitempty"`
+	// Offense codes or names (罪名); with groupBy CHARGE only these offenses are groups.
+	Charges   []string `json:"charges,omitempty"`
+	Districts []string `json:"districts,omitempty"`
+	// Agency codes.
+	Agencies []string `json:"agencies,omitempty"`
+}
+
 type AlertKind string
 
 const (
@@ -380,6 +393,69 @@ func (e *IngestJobState) UnmarshalJSON(b []byte) error {
 }
 
 func (e IngestJobState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The length of a trend period.
+type Interval string
+
+const (
+	IntervalDay Interval = "DAY"
+	// An ISO week, Monday to Sunday.
+	IntervalWeek    Interval = "WEEK"
+	IntervalMonth   Interval = "MONTH"
+	IntervalQuarter Interval = "QUARTER"
+	IntervalYear    Interval = "YEAR"
+)
+
+var AllInterval = []Interval{
+	IntervalDay,
+	IntervalWeek,
+	IntervalMonth,
+	IntervalQuarter,
+	IntervalYear,
+}
+
+func (e Interval) IsValid() bool {
+	switch e {
+	case IntervalDay, IntervalWeek, IntervalMonth, IntervalQuarter, IntervalYear:
+		return true
+	}
+	return false
+}
+
+func (e Interval) String() string {
+	return string(e)
+}
+
+func (e *Interval) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Interval(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Interval", str)
+	}
+	return nil
+}
+
+func (e Interval) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Interval) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Interval) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -622,6 +698,70 @@ func (e *Severity) UnmarshalJSON(b []byte) error {
 }
 
 func (e Severity) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a trend's counts are split by.
+type TrendGroup string
+
+const (
+	TrendGroupNone TrendGroup = "NONE"
+	// The offenses (罪名) of the case's charges, by name: a case charged with two offenses counts in both groups; a case without charges is in the group whose key is null.
+	TrendGroupCharge   TrendGroup = "CHARGE"
+	TrendGroupDistrict TrendGroup = "DISTRICT"
+	// The code of the agency that handles the case.
+	TrendGroupAgency TrendGroup = "AGENCY"
+	TrendGroupStage  TrendGroup = "STAGE"
+)
+
+var AllTrendGroup = []TrendGroup{
+	TrendGroupNone,
+	TrendGroupCharge,
+	TrendGroupDistrict,
+	TrendGroupAgency,
+	TrendGroupStage,
+}
+
+func (e TrendGroup) IsValid() bool {
+	switch e {
+	case TrendGroupNone, TrendGroupCharge, TrendGroupDistrict, TrendGroupAgency, TrendGroupStage:
+		return true
+	}
+	return false
+}
+
+func (e TrendGroup) String() string {
+	return string(e)
+}
+
+func (e *TrendGroup) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TrendGroup(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TrendGroup", str)
+	}
+	return nil
+}
+
+func (e TrendGroup) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TrendGroup) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TrendGroup) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
