@@ -228,6 +228,12 @@ func TestCrimeTrendPoliceUK(t *testing.T) {
 		t.Errorf("other force by district: %d groups", len(got.Periods[0].Groups))
 	}
 
+	// From after the latest case, without to: that month alone, a zero.
+	if got := trend(t, legal, map[string]any{"filter": map[string]any{"from": "2021-03-05"}}).CrimeTrend; len(got.Periods) != 1 ||
+		got.From != "2021-03-01" || *got.Periods[0].Groups[0].Count != 0 {
+		t.Errorf("from 2021-03-05: %+v", got)
+	}
+
 	// Too many periods, and a role without stats/read.
 	resp := post(t, legal, trendQuery, map[string]any{"filter": map[string]any{"from": "1990-01-01", "to": "2020-12-31"}, "interval": "DAY"})
 	if len(resp.Errors) == 0 || resp.Errors[0].Extensions["code"] != casegraph.EINVALID {

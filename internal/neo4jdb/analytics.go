@@ -182,6 +182,10 @@ func (db *DB) CrimeTrend(ctx context.Context, q TrendQuery) (tr Trend, err error
 			}
 		}
 		to = time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC)
+		if q.From != nil && to.Before(*q.From) {
+			// Nothing filed since from: its period alone, zeros.
+			to = *q.From
+		}
 		q.To = &to
 	}
 	first, last, err := trendRange(q)
