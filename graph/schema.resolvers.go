@@ -452,6 +452,11 @@ func (r *queryResolver) CrimeTrend(ctx context.Context, filter *model.TrendFilte
 	return r.crimeTrend(ctx, filter, interval, groupBy)
 }
 
+// PersonNetwork is the resolver for the personNetwork field.
+func (r *queryResolver) PersonNetwork(ctx context.Context, id string, depth *int, limit *int, perPerson *int) (*model.PersonNetwork, error) {
+	return r.personNetwork(ctx, id, depth, limit, perPerson)
+}
+
 // Type is the resolver for the type field.
 func (r *searchHitResolver) Type(ctx context.Context, obj *search.Hit) (model.SearchType, error) {
 	return model.SearchType(strings.ToUpper(obj.Type)), nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/internal/authz"
+	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/neo4jtest"
 )
 
@@ -27,6 +28,7 @@ const matrixExtra = `{"type":"agency","source":{"agency":"U-GA","system":"police
 {"type":"case","source":{"agency":"U-GA","system":"police-cms","recordId":"case-u1","at":"2024-02-01T10:00:00+08:00"},"caseNo":"U1","title":"无关分局盗窃案","summary":"盗窃自行车一辆","stage":"INVESTIGATING","filedAt":"2024-02-01","district":"鄞州区"}
 {"type":"person","source":{"agency":"U-GA","system":"police-cms","recordId":"per-u1","at":"2024-02-01T10:00:00+08:00"},"ref":"U-P1","idNumber":"330212198805050013","name":"周六"}
 {"type":"party","source":{"agency":"U-GA","system":"police-cms","recordId":"pty-u1","at":"2024-02-01T10:00:00+08:00"},"case":{"caseNo":"U1"},"person":{"ref":"U-P1","idNumber":"330212198805050013"},"role":"SUSPECT"}
+{"type":"link","source":{"agency":"U-GA","system":"police-cms","recordId":"lnk-u1","at":"2024-02-01T10:00:00+08:00"},"kind":"KNOWS","from":{"person":{"ref":"U-P1","idNumber":"330212198805050013"}},"to":{"person":{"ref":"P001","idNumber":"330203199001011236"}}}
 {"type":"case","source":{"agency":"T-GA","system":"police-cms","recordId":"case-n1","at":"2024-02-02T10:00:00+08:00"},"caseNo":"N1","title":"未移送的盗窃案","summary":"盗窃手机一部","stage":"INVESTIGATING","filedAt":"2024-02-02","district":"海曙区"}
 {"type":"case","source":{"agency":"T-GA","system":"police-cms","recordId":"case-s1","at":"2024-02-03T10:00:00+08:00"},"caseNo":"S1","title":"封存的盗窃案","summary":"未成年人盗窃","stage":"INVESTIGATING","filedAt":"2024-02-03","district":"海曙区","sealed":true}
 `
@@ -223,6 +225,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 			if got := outcomeOf(pr, "person"); got != wantPerson {
 				t.Errorf("person(U1's suspect) = %s, want %s: %s", got, wantPerson, pr.raw)
+			}
+			// personNetwork of the lineage's defendant, who knows U1's suspect:
+			// that acquaintance appears only to those who see U1.
+			if personRead && row.cases["court"] == see {
+				nw := gqlAs(t, srv.base, row.c, `query($id: ID!) { personNetwork(id: $id, depth: 2) { nodes { person { id } } links { kind } } }`,
+					map[string]any{"id": ingest.IDNumberUID("330203199001011236")}).ok(t)
+				if strings.Contains(string(nw.Data), otherSuspect) != (row.cases["other"] == see) {
+					t.Errorf("personNetwork and U1's suspect (sees U1: %v): %s", row.cases["other"] == see, nw.Data)
+				}
 			}
 			// The inbox: the handovers addressed to the caller's agency.
 			in := gqlAs(t, srv.base, row.c, inboxQ, nil)

@@ -269,6 +269,18 @@ type ComplexityRoot struct {
 		TransferCase    func(childComplexity int, input model.TransferCaseInput) int
 	}
 
+	NetworkLink struct {
+		From func(childComplexity int) int
+		Kind func(childComplexity int) int
+		To   func(childComplexity int) int
+		Via  func(childComplexity int) int
+	}
+
+	NetworkNode struct {
+		Depth  func(childComplexity int) int
+		Person func(childComplexity int) int
+	}
+
 	NextStep struct {
 		Actor    func(childComplexity int) int
 		Citation func(childComplexity int) int
@@ -306,6 +318,13 @@ type ComplexityRoot struct {
 		UID       func(childComplexity int) int
 	}
 
+	PersonNetwork struct {
+		Capped func(childComplexity int) int
+		Center func(childComplexity int) int
+		Links  func(childComplexity int) int
+		Nodes  func(childComplexity int) int
+	}
+
 	Procedure struct {
 		CaseStage func(childComplexity int) int
 		Clocks    func(childComplexity int) int
@@ -326,6 +345,7 @@ type ComplexityRoot struct {
 		HandoverInbox     func(childComplexity int, status *model.HandoverStatus, first *int, after *string) int
 		IngestJob         func(childComplexity int, id string) int
 		Person            func(childComplexity int, id string) int
+		PersonNetwork     func(childComplexity int, id string, depth *int, limit *int, perPerson *int) int
 		Search            func(childComplexity int, query string, filter *model.SearchFilter, sort *model.SearchSort, first *int, after *string) int
 		SupervisionAlerts func(childComplexity int, filter *model.AlertFilter, first *int, after *string) int
 	}
@@ -510,6 +530,7 @@ type QueryResolver interface {
 	Search(ctx context.Context, query string, filter *model.SearchFilter, sort *model.SearchSort, first *int, after *string) (*model.SearchResult, error)
 	AuditEvents(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditEventConnection, error)
 	CrimeTrend(ctx context.Context, filter *model.TrendFilter, interval *model.Interval, groupBy *model.TrendGroup) (*neo4jdb.Trend, error)
+	PersonNetwork(ctx context.Context, id string, depth *int, limit *int, perPerson *int) (*model.PersonNetwork, error)
 }
 type SearchHitResolver interface {
 	Type(ctx context.Context, obj *search.Hit) (model.SearchType, error)
@@ -1432,6 +1453,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.TransferCase(childComplexity, args["input"].(model.TransferCaseInput)), true
 
+	case "NetworkLink.from":
+		if e.ComplexityRoot.NetworkLink.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkLink.From(childComplexity), true
+	case "NetworkLink.kind":
+		if e.ComplexityRoot.NetworkLink.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkLink.Kind(childComplexity), true
+	case "NetworkLink.to":
+		if e.ComplexityRoot.NetworkLink.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkLink.To(childComplexity), true
+	case "NetworkLink.via":
+		if e.ComplexityRoot.NetworkLink.Via == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkLink.Via(childComplexity), true
+
+	case "NetworkNode.depth":
+		if e.ComplexityRoot.NetworkNode.Depth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Depth(childComplexity), true
+	case "NetworkNode.person":
+		if e.ComplexityRoot.NetworkNode.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Person(childComplexity), true
+
 	case "NextStep.actor":
 		if e.ComplexityRoot.NextStep.Actor == nil {
 			break
@@ -1568,6 +1627,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.UID(childComplexity), true
+
+	case "PersonNetwork.capped":
+		if e.ComplexityRoot.PersonNetwork.Capped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonNetwork.Capped(childComplexity), true
+	case "PersonNetwork.center":
+		if e.ComplexityRoot.PersonNetwork.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonNetwork.Center(childComplexity), true
+	case "PersonNetwork.links":
+		if e.ComplexityRoot.PersonNetwork.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonNetwork.Links(childComplexity), true
+	case "PersonNetwork.nodes":
+		if e.ComplexityRoot.PersonNetwork.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonNetwork.Nodes(childComplexity), true
 
 	case "Procedure.caseStage":
 		if e.ComplexityRoot.Procedure.CaseStage == nil {
@@ -1712,6 +1796,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Person(childComplexity, args["id"].(string)), true
+	case "Query.personNetwork":
+		if e.ComplexityRoot.Query.PersonNetwork == nil {
+			break
+		}
+
+		args, err := ec.field_Query_personNetwork_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PersonNetwork(childComplexity, args["id"].(string), args["depth"].(*int), args["limit"].(*int), args["perPerson"].(*int)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -2198,6 +2293,18 @@ type Query {
   suppressed true.
   """
   crimeTrend(filter: TrendFilter, interval: Interval = MONTH, groupBy: TrendGroup = NONE): CrimeTrend! @can(perm: STATS_READ)
+
+  """
+  A person's network (关系网络): co-offenders (同案犯), acquaintances and
+  family, and persons sharing a phone, vehicle, account or address, up to
+  depth hops (1 to 3). Only persons the caller may see appear, and links run
+  only through cases the caller may see: a neighbour outside the scope is
+  left out without a trace (docs/security.md). Degree caps keep a hub from
+  exploding the answer: each person contributes at most perPerson links
+  (default 50) and the answer holds at most limit persons (1 to 500, default
+  100); capped says which cap was hit.
+  """
+  personNetwork(id: ID!, depth: Int = 1, limit: Int = 100, perPerson: Int = 50): PersonNetwork @can(perm: PERSON_READ)
 }
 
 "The length of a trend period."
@@ -2933,6 +3040,32 @@ type PageInfo {
   startCursor: String
   endCursor: String
 }
+
+"A person's network: persons and the links between them."
+type PersonNetwork {
+  "The person asked about; depth 0."
+  center: Person!
+  nodes: [NetworkNode!]!
+  links: [NetworkLink!]!
+  "The caps hit: PER_PERSON (a person had more links than perPerson) and LIMIT (more persons than limit). Empty when the answer is whole."
+  capped: [String!]!
+}
+
+type NetworkNode {
+  person: Person!
+  "Hops from the center."
+  depth: Int!
+}
+
+"A link between two persons of the network."
+type NetworkLink {
+  from: ID!
+  to: ID!
+  "CO_OFFENDER (suspects or defendants of one case), KNOWS, FAMILY, SHARED_PHONE, SHARED_VEHICLE, SHARED_ACCOUNT, SHARED_EMAIL, SHARED_OBJECT or SHARED_ADDRESS."
+  kind: String!
+  "What links them: the case id of co-offenders, the shared object's or address's value; null for KNOWS and FAMILY."
+  via: String
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3341,6 +3474,30 @@ func (ec *executionContext) childFields_Involvement(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Involvement", field.Name)
 }
 
+func (ec *executionContext) childFields_NetworkLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_NetworkLink_from(ctx, field)
+	case "to":
+		return ec.fieldContext_NetworkLink_to(ctx, field)
+	case "kind":
+		return ec.fieldContext_NetworkLink_kind(ctx, field)
+	case "via":
+		return ec.fieldContext_NetworkLink_via(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkLink", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "person":
+		return ec.fieldContext_NetworkNode_person(ctx, field)
+	case "depth":
+		return ec.fieldContext_NetworkNode_depth(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkNode", field.Name)
+}
+
 func (ec *executionContext) childFields_NextStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "machine":
@@ -3413,6 +3570,20 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_cases(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonNetwork(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "center":
+		return ec.fieldContext_PersonNetwork_center(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PersonNetwork_nodes(ctx, field)
+	case "links":
+		return ec.fieldContext_PersonNetwork_links(ctx, field)
+	case "capped":
+		return ec.fieldContext_PersonNetwork_capped(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonNetwork", field.Name)
 }
 
 func (ec *executionContext) childFields_Procedure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3958,6 +4129,44 @@ func (ec *executionContext) field_Query_ingestJob_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_personNetwork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "perPerson",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["perPerson"] = arg3
 	return args, nil
 }
 
@@ -7931,6 +8140,153 @@ func (ec *executionContext) fieldContext_Mutation_recordMeasure(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _NetworkLink_from(ctx context.Context, field graphql.CollectedField, obj *model.NetworkLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkLink_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkLink_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkLink", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NetworkLink_to(ctx context.Context, field graphql.CollectedField, obj *model.NetworkLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkLink_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkLink_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkLink", field, false, false, "ID")
+}
+
+func (ec *executionContext) _NetworkLink_kind(ctx context.Context, field graphql.CollectedField, obj *model.NetworkLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkLink_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkLink_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _NetworkLink_via(ctx context.Context, field graphql.CollectedField, obj *model.NetworkLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkLink_via(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Via, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkLink_via(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _NetworkNode_person(ctx context.Context, field graphql.CollectedField, obj *model.NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NetworkNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NetworkNode_depth(ctx context.Context, field graphql.CollectedField, obj *model.NetworkNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NetworkNode_depth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Depth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NetworkNode_depth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NetworkNode", field, false, false, "Int")
+}
+
 func (ec *executionContext) _NextStep_machine(ctx context.Context, field graphql.CollectedField, obj *procedure.Step) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8453,6 +8809,125 @@ func (ec *executionContext) fieldContext_Person_cases(_ context.Context, field g
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PersonNetwork_center(ctx context.Context, field graphql.CollectedField, obj *model.PersonNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonNetwork_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Center, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonNetwork_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonNetwork",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonNetwork_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PersonNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonNetwork_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NetworkNode) graphql.Marshaler {
+			return ec.marshalNNetworkNode2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐNetworkNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonNetwork_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonNetwork",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonNetwork_links(ctx context.Context, field graphql.CollectedField, obj *model.PersonNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonNetwork_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NetworkLink) graphql.Marshaler {
+			return ec.marshalNNetworkLink2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐNetworkLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonNetwork_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonNetwork",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NetworkLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonNetwork_capped(ctx context.Context, field graphql.CollectedField, obj *model.PersonNetwork) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonNetwork_capped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonNetwork_capped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonNetwork", field, false, false, "String")
 }
 
 func (ec *executionContext) _Procedure_stage(ctx context.Context, field graphql.CollectedField, obj *workflow.Procedure) (ret graphql.Marshaler) {
@@ -9328,6 +9803,68 @@ func (ec *executionContext) fieldContext_Query_crimeTrend(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_crimeTrend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_personNetwork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_personNetwork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PersonNetwork(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["limit"].(*int), fc.Args["perPerson"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				perm, err := ec.unmarshalNPermission2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐPermission(ctx, "PERSON_READ")
+				if err != nil {
+					var zeroVal *model.PersonNetwork
+					return zeroVal, err
+				}
+				if ec.Directives.Can == nil {
+					var zeroVal *model.PersonNetwork
+					return zeroVal, errors.New("directive can is not implemented")
+				}
+				return ec.Directives.Can(ctx, nil, directive0, perm)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonNetwork) graphql.Marshaler {
+			return ec.marshalOPersonNetwork2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐPersonNetwork(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_personNetwork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonNetwork(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_personNetwork_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13791,6 +14328,92 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var networkLinkImplementors = []string{"NetworkLink"}
+
+func (ec *executionContext) _NetworkLink(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkLink")
+		case "from":
+			out.Values[i] = ec._NetworkLink_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._NetworkLink_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._NetworkLink_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "via":
+			out.Values[i] = ec._NetworkLink_via(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var networkNodeImplementors = []string{"NetworkNode"}
+
+func (ec *executionContext) _NetworkNode(ctx context.Context, sel ast.SelectionSet, obj *model.NetworkNode) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, networkNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NetworkNode")
+		case "person":
+			out.Values[i] = ec._NetworkNode_person(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "depth":
+			out.Values[i] = ec._NetworkNode_depth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var nextStepImplementors = []string{"NextStep"}
 
 func (ec *executionContext) _NextStep(ctx context.Context, sel ast.SelectionSet, obj *procedure.Step) graphql.Marshaler {
@@ -14045,6 +14668,54 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var personNetworkImplementors = []string{"PersonNetwork"}
+
+func (ec *executionContext) _PersonNetwork(ctx context.Context, sel ast.SelectionSet, obj *model.PersonNetwork) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personNetworkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonNetwork")
+		case "center":
+			out.Values[i] = ec._PersonNetwork_center(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PersonNetwork_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "links":
+			out.Values[i] = ec._PersonNetwork_links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "capped":
+			out.Values[i] = ec._PersonNetwork_capped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var procedureImplementors = []string{"Procedure"}
 
 func (ec *executionContext) _Procedure(ctx context.Context, sel ast.SelectionSet, obj *workflow.Procedure) graphql.Marshaler {
@@ -14195,6 +14866,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_crimeTrend(ctx, field)
+				})
+		case "personNetwork":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_personNetwork(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -15497,6 +16174,46 @@ func (ec *executionContext) marshalNInvolvement2ᚕgithubᚗcomᚋcasegraphᚋca
 	return ret
 }
 
+func (ec *executionContext) marshalNNetworkLink2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐNetworkLink(ctx context.Context, sel ast.SelectionSet, v model.NetworkLink) graphql.Marshaler {
+	return ec._NetworkLink(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNetworkLink2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐNetworkLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []model.NetworkLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkLink2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐNetworkLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNetworkNode2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐNetworkNode(ctx context.Context, sel ast.SelectionSet, v model.NetworkNode) graphql.Marshaler {
+	return ec._NetworkNode(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNetworkNode2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐNetworkNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.NetworkNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNetworkNode2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐNetworkNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNNextStep2githubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋprocedureᚐStep(ctx context.Context, sel ast.SelectionSet, v procedure.Step) graphql.Marshaler {
 	return ec._NextStep(ctx, sel, &v)
 }
@@ -16248,6 +16965,13 @@ func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋcasegraphᚋcasegra
 		return graphql.Null
 	}
 	return ec._Person(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPersonNetwork2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐPersonNetwork(ctx context.Context, sel ast.SelectionSet, v *model.PersonNetwork) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PersonNetwork(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOProcedure2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋinternalᚋworkflowᚐProcedure(ctx context.Context, sel ast.SelectionSet, v *workflow.Procedure) graphql.Marshaler {

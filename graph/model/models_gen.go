@@ -101,6 +101,22 @@ type Highlight struct {
 type Mutation struct {
 }
 
+// A link between two persons of the network.
+type NetworkLink struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	// CO_OFFENDER (suspects or defendants of one case), KNOWS, FAMILY, SHARED_PHONE, SHARED_VEHICLE, SHARED_ACCOUNT, SHARED_EMAIL, SHARED_OBJECT or SHARED_ADDRESS.
+	Kind string `json:"kind"`
+	// What links them: the case id of co-offenders, the shared object's or address's value; null for KNOWS and FAMILY.
+	Via *string `json:"via,omitempty"`
+}
+
+type NetworkNode struct {
+	Person *casegraph.Person `json:"person"`
+	// Hops from the center.
+	Depth int `json:"depth"`
+}
+
 type OpenCaseInput struct {
 	// The police agency's code; must be the caller's agency.
 	Agency string `json:"agency"`
@@ -118,6 +134,16 @@ type PageInfo struct {
 	HasPreviousPage bool    `json:"hasPreviousPage"`
 	StartCursor     *string `json:"startCursor,omitempty"`
 	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
+// A person's network: persons and the links between them.
+type PersonNetwork struct {
+	// The person asked about; depth 0.
+	Center *casegraph.Person `json:"center"`
+	Nodes  []NetworkNode     `json:"nodes"`
+	Links  []NetworkLink     `json:"links"`
+	// The caps hit: PER_PERSON (a person had more links than perPerson) and LIMIT (more persons than limit). Empty when the answer is whole.
+	Capped []string `json:"capped"`
 }
 
 type Query struct {

@@ -25,9 +25,12 @@ func visibleCase(v string) string {
 }
 
 // visiblePerson is the scope predicate on the person bound to v: a person is
-// seen through a visible case they are a party to.
+// seen through a visible case they are a party to. A person in no case at
+// all (known only from links, such as a POLE acquaintance) is seen only by
+// a scope of every case; a person only in sealed cases stays hidden.
 func visiblePerson(v string) string {
-	return `EXISTS { MATCH (` + v + `)-[:SUSPECT_IN|DEFENDANT_IN|VICTIM_IN|WITNESS_IN]->(sc:Case) WHERE ` + visibleCase("sc") + ` }`
+	return `(EXISTS { MATCH (` + v + `)-[:SUSPECT_IN|DEFENDANT_IN|VICTIM_IN|WITNESS_IN]->(sc:Case) WHERE ` + visibleCase("sc") + ` }` +
+		` OR ($scopeAll AND NOT EXISTS { MATCH (` + v + `)-[:SUSPECT_IN|DEFENDANT_IN|VICTIM_IN|WITNESS_IN]->(:Case) }))`
 }
 
 // scoped adds the scope parameters of ctx to params and returns them.
