@@ -457,6 +457,11 @@ func (r *queryResolver) PersonNetwork(ctx context.Context, id string, depth *int
 	return r.personNetwork(ctx, id, depth, limit, perPerson)
 }
 
+// LinkedCases is the resolver for the linkedCases field.
+func (r *queryResolver) LinkedCases(ctx context.Context, id string, first *int) ([]model.LinkedCase, error) {
+	return r.linkedCases(ctx, id, first)
+}
+
 // Type is the resolver for the type field.
 func (r *searchHitResolver) Type(ctx context.Context, obj *search.Hit) (model.SearchType, error) {
 	return model.SearchType(strings.ToUpper(obj.Type)), nil

@@ -261,6 +261,18 @@ type ComplexityRoot struct {
 		Role func(childComplexity int) int
 	}
 
+	LinkEvidence struct {
+		Detail func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Person func(childComplexity int) int
+	}
+
+	LinkedCase struct {
+		Case     func(childComplexity int) int
+		Evidence func(childComplexity int) int
+		Score    func(childComplexity int) int
+	}
+
 	Mutation struct {
 		OpenCase        func(childComplexity int, input model.OpenCaseInput) int
 		ReceiveHandover func(childComplexity int, input model.ReceiveHandoverInput) int
@@ -344,6 +356,7 @@ type ComplexityRoot struct {
 		Handover          func(childComplexity int, id string) int
 		HandoverInbox     func(childComplexity int, status *model.HandoverStatus, first *int, after *string) int
 		IngestJob         func(childComplexity int, id string) int
+		LinkedCases       func(childComplexity int, id string, first *int) int
 		Person            func(childComplexity int, id string) int
 		PersonNetwork     func(childComplexity int, id string, depth *int, limit *int, perPerson *int) int
 		Search            func(childComplexity int, query string, filter *model.SearchFilter, sort *model.SearchSort, first *int, after *string) int
@@ -531,6 +544,7 @@ type QueryResolver interface {
 	AuditEvents(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditEventConnection, error)
 	CrimeTrend(ctx context.Context, filter *model.TrendFilter, interval *model.Interval, groupBy *model.TrendGroup) (*neo4jdb.Trend, error)
 	PersonNetwork(ctx context.Context, id string, depth *int, limit *int, perPerson *int) (*model.PersonNetwork, error)
+	LinkedCases(ctx context.Context, id string, first *int) ([]model.LinkedCase, error)
 }
 type SearchHitResolver interface {
 	Type(ctx context.Context, obj *search.Hit) (model.SearchType, error)
@@ -1397,6 +1411,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Involvement.Role(childComplexity), true
 
+	case "LinkEvidence.detail":
+		if e.ComplexityRoot.LinkEvidence.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkEvidence.Detail(childComplexity), true
+	case "LinkEvidence.kind":
+		if e.ComplexityRoot.LinkEvidence.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkEvidence.Kind(childComplexity), true
+	case "LinkEvidence.person":
+		if e.ComplexityRoot.LinkEvidence.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkEvidence.Person(childComplexity), true
+
+	case "LinkedCase.case":
+		if e.ComplexityRoot.LinkedCase.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedCase.Case(childComplexity), true
+	case "LinkedCase.evidence":
+		if e.ComplexityRoot.LinkedCase.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedCase.Evidence(childComplexity), true
+	case "LinkedCase.score":
+		if e.ComplexityRoot.LinkedCase.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedCase.Score(childComplexity), true
+
 	case "Mutation.openCase":
 		if e.ComplexityRoot.Mutation.OpenCase == nil {
 			break
@@ -1785,6 +1837,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.IngestJob(childComplexity, args["id"].(string)), true
 
+	case "Query.linkedCases":
+		if e.ComplexityRoot.Query.LinkedCases == nil {
+			break
+		}
+
+		args, err := ec.field_Query_linkedCases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LinkedCases(childComplexity, args["id"].(string), args["first"].(*int)), true
 	case "Query.person":
 		if e.ComplexityRoot.Query.Person == nil {
 			break
@@ -2305,6 +2368,16 @@ type Query {
   100); capped says which cap was hit.
   """
   personNetwork(id: ID!, depth: Int = 1, limit: Int = 100, perPerson: Int = 50): PersonNetwork @can(perm: PERSON_READ)
+
+  """
+  串并案 candidates for a case: other cases the caller may see that share a
+  party (3 points each), an object — a phone, vehicle or account of the
+  case or of its suspects (2 points each) — or the same charge in the same
+  district within 30 days of filing (1 point), with the evidence behind
+  each. Cases of the same lineage (the same matter at another agency) are
+  not candidates. Highest score first; first is 1 to 100.
+  """
+  linkedCases(id: ID!, first: Int = 20): [LinkedCase!] @can(perm: CASE_READ)
 }
 
 "The length of a trend period."
@@ -3066,6 +3139,23 @@ type NetworkLink {
   "What links them: the case id of co-offenders, the shared object's or address's value; null for KNOWS and FAMILY."
   via: String
 }
+
+"A case that may belong with another (串并案 candidate)."
+type LinkedCase {
+  case: Case!
+  score: Int!
+  evidence: [LinkEvidence!]!
+}
+
+"Why two cases may belong together."
+type LinkEvidence {
+  "SHARED_PERSON, SHARED_OBJECT or SAME_CHARGE_PLACE_TIME."
+  kind: String!
+  "The shared person's name, the shared object (kind and value, masked without the PII permission), or the charge, district and days apart."
+  detail: String!
+  "The shared person's id, when kind is SHARED_PERSON."
+  person: ID
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3472,6 +3562,30 @@ func (ec *executionContext) childFields_Involvement(ctx context.Context, field g
 		return ec.fieldContext_Involvement_case(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Involvement", field.Name)
+}
+
+func (ec *executionContext) childFields_LinkEvidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_LinkEvidence_kind(ctx, field)
+	case "detail":
+		return ec.fieldContext_LinkEvidence_detail(ctx, field)
+	case "person":
+		return ec.fieldContext_LinkEvidence_person(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkEvidence", field.Name)
+}
+
+func (ec *executionContext) childFields_LinkedCase(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "case":
+		return ec.fieldContext_LinkedCase_case(ctx, field)
+	case "score":
+		return ec.fieldContext_LinkedCase_score(ctx, field)
+	case "evidence":
+		return ec.fieldContext_LinkedCase_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkedCase", field.Name)
 }
 
 func (ec *executionContext) childFields_NetworkLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4129,6 +4243,28 @@ func (ec *executionContext) field_Query_ingestJob_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_linkedCases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -7830,6 +7966,162 @@ func (ec *executionContext) fieldContext_Involvement_case(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _LinkEvidence_kind(ctx context.Context, field graphql.CollectedField, obj *model.LinkEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkEvidence_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkEvidence_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkEvidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _LinkEvidence_detail(ctx context.Context, field graphql.CollectedField, obj *model.LinkEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkEvidence_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkEvidence_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkEvidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _LinkEvidence_person(ctx context.Context, field graphql.CollectedField, obj *model.LinkEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkEvidence_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LinkEvidence_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkEvidence", field, false, false, "ID")
+}
+
+func (ec *executionContext) _LinkedCase_case(ctx context.Context, field graphql.CollectedField, obj *model.LinkedCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedCase_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedCase_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkedCase",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LinkedCase_score(ctx context.Context, field graphql.CollectedField, obj *model.LinkedCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedCase_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedCase_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkedCase", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LinkedCase_evidence(ctx context.Context, field graphql.CollectedField, obj *model.LinkedCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedCase_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.LinkEvidence) graphql.Marshaler {
+			return ec.marshalNLinkEvidence2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐLinkEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedCase_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkedCase",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkEvidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_openCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9865,6 +10157,68 @@ func (ec *executionContext) fieldContext_Query_personNetwork(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_personNetwork_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_linkedCases(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_linkedCases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LinkedCases(ctx, fc.Args["id"].(string), fc.Args["first"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				perm, err := ec.unmarshalNPermission2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐPermission(ctx, "CASE_READ")
+				if err != nil {
+					var zeroVal []model.LinkedCase
+					return zeroVal, err
+				}
+				if ec.Directives.Can == nil {
+					var zeroVal []model.LinkedCase
+					return zeroVal, errors.New("directive can is not implemented")
+				}
+				return ec.Directives.Can(ctx, nil, directive0, perm)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []model.LinkedCase) graphql.Marshaler {
+			return ec.marshalOLinkedCase2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐLinkedCaseᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_linkedCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkedCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_linkedCases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14257,6 +14611,92 @@ func (ec *executionContext) _Involvement(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var linkEvidenceImplementors = []string{"LinkEvidence"}
+
+func (ec *executionContext) _LinkEvidence(ctx context.Context, sel ast.SelectionSet, obj *model.LinkEvidence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, linkEvidenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LinkEvidence")
+		case "kind":
+			out.Values[i] = ec._LinkEvidence_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._LinkEvidence_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "person":
+			out.Values[i] = ec._LinkEvidence_person(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var linkedCaseImplementors = []string{"LinkedCase"}
+
+func (ec *executionContext) _LinkedCase(ctx context.Context, sel ast.SelectionSet, obj *model.LinkedCase) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, linkedCaseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LinkedCase")
+		case "case":
+			out.Values[i] = ec._LinkedCase_case(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._LinkedCase_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._LinkedCase_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -14872,6 +15312,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_personNetwork(ctx, field)
+				})
+		case "linkedCases":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_linkedCases(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -16174,6 +16620,30 @@ func (ec *executionContext) marshalNInvolvement2ᚕgithubᚗcomᚋcasegraphᚋca
 	return ret
 }
 
+func (ec *executionContext) marshalNLinkEvidence2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐLinkEvidence(ctx context.Context, sel ast.SelectionSet, v model.LinkEvidence) graphql.Marshaler {
+	return ec._LinkEvidence(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLinkEvidence2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐLinkEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LinkEvidence) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLinkEvidence2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐLinkEvidence(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLinkedCase2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐLinkedCase(ctx context.Context, sel ast.SelectionSet, v model.LinkedCase) graphql.Marshaler {
+	return ec._LinkedCase(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNNetworkLink2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐNetworkLink(ctx context.Context, sel ast.SelectionSet, v model.NetworkLink) graphql.Marshaler {
 	return ec._NetworkLink(ctx, sel, &v)
 }
@@ -16939,6 +17409,25 @@ func (ec *executionContext) marshalOInterval2ᚖgithubᚗcomᚋcasegraphᚋcaseg
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOLinkedCase2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐLinkedCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LinkedCase) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLinkedCase2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐLinkedCase(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOParty2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚐPartyᚄ(ctx context.Context, sel ast.SelectionSet, v []casegraph.Party) graphql.Marshaler {

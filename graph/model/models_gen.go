@@ -93,6 +93,23 @@ type Highlight struct {
 	Fragments []string `json:"fragments"`
 }
 
+// Why two cases may belong together.
+type LinkEvidence struct {
+	// SHARED_PERSON, SHARED_OBJECT or SAME_CHARGE_PLACE_TIME.
+	Kind string `json:"kind"`
+	// The shared person's name, the shared object (kind and value, masked without the PII permission), or the charge, district and days apart.
+	Detail string `json:"detail"`
+	// The shared person's id, when kind is SHARED_PERSON.
+	Person *string `json:"person,omitempty"`
+}
+
+// A case that may belong with another (串并案 candidate).
+type LinkedCase struct {
+	Case     *casegraph.Case `json:"case"`
+	Score    int             `json:"score"`
+	Evidence []LinkEvidence  `json:"evidence"`
+}
+
 // The handover workflow (公检法协同). Each mutation acts for the caller's agency
 // (the agency of the caller's bearer token), records an event
 // on the case's timeline, and is refused with INVALID_TRANSITION, citing the
