@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -136,5 +137,57 @@ func TestLinkedCases(t *testing.T) {
 	resp := post(t, as(t, h, officer("M-GA", authz.RolePoliceInvestigator)), q, map[string]any{"id": "c/L-GA/C1"})
 	if len(resp.Errors) > 0 || string(resp.Data) != `{"linkedCases":null}` {
 		t.Errorf("M-GA: %s %+v", resp.Data, resp.Errors)
+	}
+}
+
+// TestRepeatOffenders counts matters (lineages), not cases, in the caller's
+// scope, on the data of TestLinkedCases.
+func TestRepeatOffenders(t *testing.T) {
+	TestLinkedCases(t)
+	db := neo4jtest.Open(t)
+	h := newHandler(t, db, graph.Options{})
+	const q = `query($f: RepeatOffenderFilter) { repeatOffenders(filter: $f) { matters person { name } cases { caseNo } } }`
+	run := func(c casegraph.Caller, f map[string]any) string {
+		t.Helper()
+		resp := post(t, as(t, h, c), q, map[string]any{"f": f})
+		if len(resp.Errors) > 0 {
+			t.Fatalf("%s: %+v", c.Subject, resp.Errors)
+		}
+		var a struct {
+			RepeatOffenders []struct {
+				Matters int
+				Person  struct{ Name string }
+				Cases   []struct{ CaseNo string }
+			}
+		}
+		json.Unmarshal(resp.Data, &a)
+		var out []string
+		for _, ro := range a.RepeatOffenders {
+			var cs []string
+			for _, c := range ro.Cases {
+				cs = append(cs, c.CaseNo)
+			}
+			out = append(out, fmt.Sprintf("%s:%d[%s]", ro.Person.Name, ro.Matters, strings.Join(cs, " ")))
+		}
+		return strings.Join(out, ",")
+	}
+	if got, want := run(officer("L-GA", authz.RolePoliceInvestigator), nil), "P1:2[J1 C1 C2],P3:2[C5 C4]"; got != want {
+		t.Errorf("L-GA: %s, want %s", got, want)
+	}
+	if got, want := run(casegraph.Caller{Subject: "admin", Roles: []string{authz.RoleAdmin}}, nil), "P1:3[J1 C1 C2 C6],P3:2[C5 C4]"; got != want {
+		t.Errorf("admin: %s, want %s", got, want)
+	}
+	if got := run(officer("M-GA", authz.RolePoliceInvestigator), nil); got != "" {
+		t.Errorf("M-GA: %s, want none", got)
+	}
+	if got, want := run(casegraph.Caller{Subject: "admin", Roles: []string{authz.RoleAdmin}}, map[string]any{"minMatters": 3}), "P1:3[J1 C1 C2 C6]"; got != want {
+		t.Errorf("admin, 3 matters: %s, want %s", got, want)
+	}
+	if got, want := run(casegraph.Caller{Subject: "admin", Roles: []string{authz.RoleAdmin}}, map[string]any{"charges": []string{"盗窃罪"}}), "P3:2[C5 C4]"; got != want {
+		t.Errorf("admin, 盗窃罪 only: %s, want %s", got, want)
+	}
+	resp := post(t, as(t, h, casegraph.Caller{Subject: "sup", Roles: []string{authz.RoleSupervisor}, Region: "33"}), q, nil)
+	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != casegraph.EFORBIDDEN {
+		t.Errorf("supervisor: %+v", resp.Errors)
 	}
 }

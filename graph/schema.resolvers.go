@@ -462,6 +462,11 @@ func (r *queryResolver) LinkedCases(ctx context.Context, id string, first *int) 
 	return r.linkedCases(ctx, id, first)
 }
 
+// RepeatOffenders is the resolver for the repeatOffenders field.
+func (r *queryResolver) RepeatOffenders(ctx context.Context, filter *model.RepeatOffenderFilter, first *int) ([]model.RepeatOffender, error) {
+	return r.repeatOffenders(ctx, filter, first)
+}
+
 // Type is the resolver for the type field.
 func (r *searchHitResolver) Type(ctx context.Context, obj *search.Hit) (model.SearchType, error) {
 	return model.SearchType(strings.ToUpper(obj.Type)), nil

@@ -359,8 +359,15 @@ type ComplexityRoot struct {
 		LinkedCases       func(childComplexity int, id string, first *int) int
 		Person            func(childComplexity int, id string) int
 		PersonNetwork     func(childComplexity int, id string, depth *int, limit *int, perPerson *int) int
+		RepeatOffenders   func(childComplexity int, filter *model.RepeatOffenderFilter, first *int) int
 		Search            func(childComplexity int, query string, filter *model.SearchFilter, sort *model.SearchSort, first *int, after *string) int
 		SupervisionAlerts func(childComplexity int, filter *model.AlertFilter, first *int, after *string) int
+	}
+
+	RepeatOffender struct {
+		Cases   func(childComplexity int) int
+		Matters func(childComplexity int) int
+		Person  func(childComplexity int) int
 	}
 
 	SearchHit struct {
@@ -545,6 +552,7 @@ type QueryResolver interface {
 	CrimeTrend(ctx context.Context, filter *model.TrendFilter, interval *model.Interval, groupBy *model.TrendGroup) (*neo4jdb.Trend, error)
 	PersonNetwork(ctx context.Context, id string, depth *int, limit *int, perPerson *int) (*model.PersonNetwork, error)
 	LinkedCases(ctx context.Context, id string, first *int) ([]model.LinkedCase, error)
+	RepeatOffenders(ctx context.Context, filter *model.RepeatOffenderFilter, first *int) ([]model.RepeatOffender, error)
 }
 type SearchHitResolver interface {
 	Type(ctx context.Context, obj *search.Hit) (model.SearchType, error)
@@ -1870,6 +1878,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PersonNetwork(childComplexity, args["id"].(string), args["depth"].(*int), args["limit"].(*int), args["perPerson"].(*int)), true
+	case "Query.repeatOffenders":
+		if e.ComplexityRoot.Query.RepeatOffenders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_repeatOffenders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RepeatOffenders(childComplexity, args["filter"].(*model.RepeatOffenderFilter), args["first"].(*int)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -1892,6 +1911,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SupervisionAlerts(childComplexity, args["filter"].(*model.AlertFilter), args["first"].(*int), args["after"].(*string)), true
+
+	case "RepeatOffender.cases":
+		if e.ComplexityRoot.RepeatOffender.Cases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatOffender.Cases(childComplexity), true
+	case "RepeatOffender.matters":
+		if e.ComplexityRoot.RepeatOffender.Matters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatOffender.Matters(childComplexity), true
+	case "RepeatOffender.person":
+		if e.ComplexityRoot.RepeatOffender.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatOffender.Person(childComplexity), true
 
 	case "SearchHit.case":
 		if e.ComplexityRoot.SearchHit.Case == nil {
@@ -2180,6 +2218,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReceiveHandoverInput", ec.unmarshalInputReceiveHandoverInput),
 			graphql.NewInputUnmarshaler("RecordDecisionInput", ec.unmarshalInputRecordDecisionInput),
 			graphql.NewInputUnmarshaler("RecordMeasureInput", ec.unmarshalInputRecordMeasureInput),
+			graphql.NewInputUnmarshaler("RepeatOffenderFilter", ec.unmarshalInputRepeatOffenderFilter),
 			graphql.NewInputUnmarshaler("SearchFilter", ec.unmarshalInputSearchFilter),
 			graphql.NewInputUnmarshaler("TransferCaseInput", ec.unmarshalInputTransferCaseInput),
 			graphql.NewInputUnmarshaler("TrendFilter", ec.unmarshalInputTrendFilter),
@@ -2378,6 +2417,14 @@ type Query {
   not candidates. Highest score first; first is 1 to 100.
   """
   linkedCases(id: ID!, first: Int = 20): [LinkedCase!] @can(perm: CASE_READ)
+
+  """
+  Repeat offenders (累犯、惯犯线索): persons who are suspects or defendants in
+  at least minMatters matters the caller may see — a matter being a lineage
+  (the police case and what the procuratorate and court made of it count
+  once). Most matters first; first is 1 to 100.
+  """
+  repeatOffenders(filter: RepeatOffenderFilter, first: Int = 20): [RepeatOffender!]! @can(perm: PERSON_READ)
 }
 
 "The length of a trend period."
@@ -3156,6 +3203,23 @@ type LinkEvidence {
   "The shared person's id, when kind is SHARED_PERSON."
   person: ID
 }
+
+input RepeatOffenderFilter {
+  "At least this many matters (default 2)."
+  minMatters: Int
+  "Only cases of these districts count."
+  districts: [String!]
+  "Only cases with one of these charges (罪名 as named, e.g. 盗窃罪) count."
+  charges: [String!]
+}
+
+type RepeatOffender {
+  person: Person!
+  "Distinct matters (lineages) the person is a suspect or defendant in."
+  matters: Int!
+  "The cases that count, newest filed first."
+  cases: [Case!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3716,6 +3780,18 @@ func (ec *executionContext) childFields_Procedure(ctx context.Context, field gra
 		return ec.fieldContext_Procedure_supplementaryRounds(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Procedure", field.Name)
+}
+
+func (ec *executionContext) childFields_RepeatOffender(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "person":
+		return ec.fieldContext_RepeatOffender_person(ctx, field)
+	case "matters":
+		return ec.fieldContext_RepeatOffender_matters(ctx, field)
+	case "cases":
+		return ec.fieldContext_RepeatOffender_cases(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepeatOffender", field.Name)
 }
 
 func (ec *executionContext) childFields_SearchHit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4317,6 +4393,28 @@ func (ec *executionContext) field_Query_person_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_repeatOffenders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RepeatOffenderFilter, error) {
+			return ec.unmarshalORepeatOffenderFilter2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRepeatOffenderFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -10225,6 +10323,68 @@ func (ec *executionContext) fieldContext_Query_linkedCases(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_repeatOffenders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_repeatOffenders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RepeatOffenders(ctx, fc.Args["filter"].(*model.RepeatOffenderFilter), fc.Args["first"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				perm, err := ec.unmarshalNPermission2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐPermission(ctx, "PERSON_READ")
+				if err != nil {
+					var zeroVal []model.RepeatOffender
+					return zeroVal, err
+				}
+				if ec.Directives.Can == nil {
+					var zeroVal []model.RepeatOffender
+					return zeroVal, errors.New("directive can is not implemented")
+				}
+				return ec.Directives.Can(ctx, nil, directive0, perm)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []model.RepeatOffender) graphql.Marshaler {
+			return ec.marshalNRepeatOffender2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRepeatOffenderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_repeatOffenders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepeatOffender(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_repeatOffenders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10296,6 +10456,93 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepeatOffender_person(ctx context.Context, field graphql.CollectedField, obj *model.RepeatOffender) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatOffender_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *casegraph.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatOffender_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepeatOffender",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepeatOffender_matters(ctx context.Context, field graphql.CollectedField, obj *model.RepeatOffender) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatOffender_matters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatOffender_matters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatOffender", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RepeatOffender_cases(ctx context.Context, field graphql.CollectedField, obj *model.RepeatOffender) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatOffender_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []casegraph.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚐCaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatOffender_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepeatOffender",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13021,6 +13268,62 @@ func UnmarshalRecordMeasureInput(ctx context.Context, raw any) (model.RecordMeas
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRepeatOffenderFilter(ctx context.Context, obj any) (model.RepeatOffenderFilter, error) {
+	var it model.RepeatOffenderFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"minMatters", "districts", "charges"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "minMatters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minMatters"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinMatters = data
+		case "districts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("districts"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Districts = data
+		case "charges":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("charges"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Charges = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRepeatOffenderFilter unmarshals raw into the RepeatOffenderFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRepeatOffenderFilter(ctx context.Context, raw any) (model.RepeatOffenderFilter, error) {
+	var out model.RepeatOffenderFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RepeatOffenderFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSearchFilter(ctx context.Context, obj any) (model.SearchFilter, error) {
 	var it model.SearchFilter
 	if obj == nil {
@@ -15319,6 +15622,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_linkedCases(ctx, field)
 				})
+		case "repeatOffenders":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_repeatOffenders(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -15332,6 +15641,49 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var repeatOffenderImplementors = []string{"RepeatOffender"}
+
+func (ec *executionContext) _RepeatOffender(ctx context.Context, sel ast.SelectionSet, obj *model.RepeatOffender) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, repeatOffenderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RepeatOffender")
+		case "person":
+			out.Values[i] = ec._RepeatOffender_person(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matters":
+			out.Values[i] = ec._RepeatOffender_matters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cases":
+			out.Values[i] = ec._RepeatOffender_cases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16275,6 +16627,22 @@ func (ec *executionContext) marshalNCase2githubᚗcomᚋcasegraphᚋcasegraphᚐ
 	return ec._Case(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNCase2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚐCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []casegraph.Case) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCase2githubᚗcomᚋcasegraphᚋcasegraphᚐCase(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCase2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚐCase(ctx context.Context, sel ast.SelectionSet, v *casegraph.Case) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Case!")
@@ -16780,6 +17148,26 @@ func (ec *executionContext) unmarshalNRecordDecisionInput2githubᚗcomᚋcasegra
 func (ec *executionContext) unmarshalNRecordMeasureInput2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRecordMeasureInput(ctx context.Context, v any) (model.RecordMeasureInput, error) {
 	res, err := ec.unmarshalInputRecordMeasureInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRepeatOffender2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRepeatOffender(ctx context.Context, sel ast.SelectionSet, v model.RepeatOffender) graphql.Marshaler {
+	return ec._RepeatOffender(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRepeatOffender2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRepeatOffenderᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RepeatOffender) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRepeatOffender2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRepeatOffender(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋcasegraphᚋcasegraphᚐRole(ctx context.Context, v any) (casegraph.Role, error) {
@@ -17468,6 +17856,14 @@ func (ec *executionContext) marshalOProcedure2ᚖgithubᚗcomᚋcasegraphᚋcase
 		return graphql.Null
 	}
 	return ec._Procedure(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORepeatOffenderFilter2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRepeatOffenderFilter(ctx context.Context, v any) (*model.RepeatOffenderFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRepeatOffenderFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOSearchFilter2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐSearchFilter(ctx context.Context, v any) (*model.SearchFilter, error) {

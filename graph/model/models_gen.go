@@ -203,6 +203,23 @@ type RecordMeasureInput struct {
 	At   *time.Time `json:"at,omitempty"`
 }
 
+type RepeatOffender struct {
+	Person *casegraph.Person `json:"person"`
+	// Distinct matters (lineages) the person is a suspect or defendant in.
+	Matters int `json:"matters"`
+	// The cases that count, newest filed first.
+	Cases []casegraph.Case `json:"cases"`
+}
+
+type RepeatOffenderFilter struct {
+	// At least this many matters (default 2).
+	MinMatters *int `json:"minMatters,omitempty"`
+	// Only cases of these districts count.
+	Districts []string `json:"districts,omitempty"`
+	// Only cases with one of these charges (罪名 as named, e.g. 盗窃罪) count.
+	Charges []string `json:"charges,omitempty"`
+}
+
 type SearchFilter struct {
 	Types    []SearchType         `json:"types,omitempty"`
 	Agencies []string             `json:"agencies,omitempty"`
