@@ -117,36 +117,8 @@ func TestCrimeTrendPoliceUK(t *testing.T) {
 	db := neo4jtest.Open(t)
 	neo4jtest.Clean(t, db)
 	ctx := context.Background()
-	files, err := filepath.Glob(filepath.Join(policeUKData, "*-street.csv"))
-	if err != nil || len(files) != 12 {
-		t.Fatalf("police.uk data: %d files in %s (%v); the test needs the shared data beside the checkout", len(files), policeUKData, err)
-	}
+	files := loadPoliceUK(t, db)
 	want := expectedPoliceUKMonths(t, files)
-	m, err := csvmap.Load(policeUKMapping)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wf := workflow.New(db, nil, workflow.Options{})
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec, err := m.NewDecoder(fh, filepath.Base(f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var syncErr error
-		rep, err := ingest.Run(ctx, db, dec, ingest.Options{OnCommit: func(ctx context.Context, uids []string) {
-			if err := wf.Sync(ctx, uids); err != nil && syncErr == nil {
-				syncErr = err
-			}
-		}})
-		fh.Close()
-		if err != nil || syncErr != nil || rep.Refused > 0 {
-			t.Fatalf("%s: %v %v refused %d %+v", f, err, syncErr, rep.Refused, rep.Rejects)
-		}
-	}
 	// An agency of another force, whose officers must see none of these.
 	if err := db.WriteGraph(ctx, neo4jdb.Graph{Agencies: []casegraph.Agency{
 		{Code: "UK-MET", Name: "Metropolitan Police", Kind: casegraph.AgencyPolice, Region: "London"}}}); err != nil {
@@ -358,4 +330,42 @@ func TestCrimeTrendGroupsAndFilters(t *testing.T) {
 			}
 		})
 	}
+}
+
+// loadPoliceUK ingests every monthly street file of the City of London
+// Police for 2020 through its mapping, with the procedure sync (scope
+// tokens), and returns the files in month order.
+func loadPoliceUK(t *testing.T, db *neo4jdb.DB) []string {
+	t.Helper()
+	ctx := context.Background()
+	files, err := filepath.Glob(filepath.Join(policeUKData, "*-street.csv"))
+	if err != nil || len(files) != 12 {
+		t.Fatalf("police.uk data: %d files in %s (%v); the test needs the shared data beside the checkout", len(files), policeUKData, err)
+	}
+	m, err := csvmap.Load(policeUKMapping)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wf := workflow.New(db, nil, workflow.Options{})
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := m.NewDecoder(fh, filepath.Base(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var syncErr error
+		rep, err := ingest.Run(ctx, db, dec, ingest.Options{OnCommit: func(ctx context.Context, uids []string) {
+			if err := wf.Sync(ctx, uids); err != nil && syncErr == nil {
+				syncErr = err
+			}
+		}})
+		fh.Close()
+		if err != nil || syncErr != nil || rep.Refused > 0 {
+			t.Fatalf("%s: %v %v refused %d %+v", f, err, syncErr, rep.Refused, rep.Rejects)
+		}
+	}
+	return files
 }

@@ -452,6 +452,11 @@ func (r *queryResolver) CrimeTrend(ctx context.Context, filter *model.TrendFilte
 	return r.crimeTrend(ctx, filter, interval, groupBy)
 }
 
+// Hotspots is the resolver for the hotspots field.
+func (r *queryResolver) Hotspots(ctx context.Context, filter *model.TrendFilter, level *model.HotspotLevel, cellDegrees *float64) (*model.Hotspots, error) {
+	return r.hotspots(ctx, filter, level, cellDegrees)
+}
+
 // PersonNetwork is the resolver for the personNetwork field.
 func (r *queryResolver) PersonNetwork(ctx context.Context, id string, depth *int, limit *int, perPerson *int) (*model.PersonNetwork, error) {
 	return r.personNetwork(ctx, id, depth, limit, perPerson)

@@ -231,6 +231,24 @@ type ComplexityRoot struct {
 		Fragments func(childComplexity int) int
 	}
 
+	HotspotCell struct {
+		Count      func(childComplexity int) int
+		District   func(childComplexity int) int
+		East       func(childComplexity int) int
+		North      func(childComplexity int) int
+		South      func(childComplexity int) int
+		Suppressed func(childComplexity int) int
+		West       func(childComplexity int) int
+	}
+
+	Hotspots struct {
+		CellDegrees func(childComplexity int) int
+		Cells       func(childComplexity int) int
+		Level       func(childComplexity int) int
+		Truncated   func(childComplexity int) int
+		Unplaced    func(childComplexity int) int
+	}
+
 	IngestJob struct {
 		Bytes    func(childComplexity int) int
 		Created  func(childComplexity int) int
@@ -355,6 +373,7 @@ type ComplexityRoot struct {
 		CrimeTrend        func(childComplexity int, filter *model.TrendFilter, interval *model.Interval, groupBy *model.TrendGroup) int
 		Handover          func(childComplexity int, id string) int
 		HandoverInbox     func(childComplexity int, status *model.HandoverStatus, first *int, after *string) int
+		Hotspots          func(childComplexity int, filter *model.TrendFilter, level *model.HotspotLevel, cellDegrees *float64) int
 		IngestJob         func(childComplexity int, id string) int
 		LinkedCases       func(childComplexity int, id string, first *int) int
 		Person            func(childComplexity int, id string) int
@@ -550,6 +569,7 @@ type QueryResolver interface {
 	Search(ctx context.Context, query string, filter *model.SearchFilter, sort *model.SearchSort, first *int, after *string) (*model.SearchResult, error)
 	AuditEvents(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditEventConnection, error)
 	CrimeTrend(ctx context.Context, filter *model.TrendFilter, interval *model.Interval, groupBy *model.TrendGroup) (*neo4jdb.Trend, error)
+	Hotspots(ctx context.Context, filter *model.TrendFilter, level *model.HotspotLevel, cellDegrees *float64) (*model.Hotspots, error)
 	PersonNetwork(ctx context.Context, id string, depth *int, limit *int, perPerson *int) (*model.PersonNetwork, error)
 	LinkedCases(ctx context.Context, id string, first *int) ([]model.LinkedCase, error)
 	RepeatOffenders(ctx context.Context, filter *model.RepeatOffenderFilter, first *int) ([]model.RepeatOffender, error)
@@ -1290,6 +1310,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Highlight.Fragments(childComplexity), true
 
+	case "HotspotCell.count":
+		if e.ComplexityRoot.HotspotCell.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HotspotCell.Count(childComplexity), true
+	case "HotspotCell.district":
+		if e.ComplexityRoot.HotspotCell.District == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HotspotCell.District(childComplexity), true
+	case "HotspotCell.east":
+		if e.ComplexityRoot.HotspotCell.East == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HotspotCell.East(childComplexity), true
+	case "HotspotCell.north":
+		if e.ComplexityRoot.HotspotCell.North == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HotspotCell.North(childComplexity), true
+	case "HotspotCell.south":
+		if e.ComplexityRoot.HotspotCell.South == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HotspotCell.South(childComplexity), true
+	case "HotspotCell.suppressed":
+		if e.ComplexityRoot.HotspotCell.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HotspotCell.Suppressed(childComplexity), true
+	case "HotspotCell.west":
+		if e.ComplexityRoot.HotspotCell.West == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HotspotCell.West(childComplexity), true
+
+	case "Hotspots.cellDegrees":
+		if e.ComplexityRoot.Hotspots.CellDegrees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hotspots.CellDegrees(childComplexity), true
+	case "Hotspots.cells":
+		if e.ComplexityRoot.Hotspots.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hotspots.Cells(childComplexity), true
+	case "Hotspots.level":
+		if e.ComplexityRoot.Hotspots.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hotspots.Level(childComplexity), true
+	case "Hotspots.truncated":
+		if e.ComplexityRoot.Hotspots.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hotspots.Truncated(childComplexity), true
+	case "Hotspots.unplaced":
+		if e.ComplexityRoot.Hotspots.Unplaced == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hotspots.Unplaced(childComplexity), true
+
 	case "IngestJob.bytes":
 		if e.ComplexityRoot.IngestJob.Bytes == nil {
 			break
@@ -1833,6 +1927,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.HandoverInbox(childComplexity, args["status"].(*model.HandoverStatus), args["first"].(*int), args["after"].(*string)), true
+	case "Query.hotspots":
+		if e.ComplexityRoot.Query.Hotspots == nil {
+			break
+		}
+
+		args, err := ec.field_Query_hotspots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Hotspots(childComplexity, args["filter"].(*model.TrendFilter), args["level"].(*model.HotspotLevel), args["cellDegrees"].(*float64)), true
 	case "Query.ingestJob":
 		if e.ComplexityRoot.Query.IngestJob == nil {
 			break
@@ -2395,6 +2500,15 @@ type Query {
   suppressed true.
   """
   crimeTrend(filter: TrendFilter, interval: Interval = MONTH, groupBy: TrendGroup = NONE): CrimeTrend! @can(perm: STATS_READ)
+
+  """
+  Where the cases the caller may see happened (案件热点), for a map: counts by
+  district (区县), or by a grid of cellDegrees × cellDegrees cells of
+  latitude and longitude (WGS-84) with each cell's bounds. Filters as for
+  crimeTrend, over the filed date. Most cases first; at most 10,000 cells.
+  For callers without case access, counts of 1 to 4 are suppressed.
+  """
+  hotspots(filter: TrendFilter, level: HotspotLevel = DISTRICT, cellDegrees: Float = 0.01): Hotspots! @can(perm: STATS_READ)
 
   """
   A person's network (关系网络): co-offenders (同案犯), acquaintances and
@@ -3220,6 +3334,36 @@ type RepeatOffender {
   "The cases that count, newest filed first."
   cases: [Case!]!
 }
+
+enum HotspotLevel {
+  DISTRICT
+  GRID
+}
+
+type Hotspots {
+  level: HotspotLevel!
+  "The side of a GRID cell in degrees; null for DISTRICT."
+  cellDegrees: Float
+  cells: [HotspotCell!]!
+  "Visible cases with no position (GRID) or no district (DISTRICT); null when suppressed."
+  unplaced: Int
+  "More than 10,000 cells: the rest are left out."
+  truncated: Boolean!
+}
+
+"A district or a grid cell."
+type HotspotCell {
+  "DISTRICT level: the district."
+  district: String
+  "GRID level: the cell's bounds in degrees."
+  south: Float
+  west: Float
+  north: Float
+  east: Float
+  "Null when suppressed."
+  count: Int
+  suppressed: Boolean!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3566,6 +3710,42 @@ func (ec *executionContext) childFields_Highlight(ctx context.Context, field gra
 		return ec.fieldContext_Highlight_fragments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Highlight", field.Name)
+}
+
+func (ec *executionContext) childFields_HotspotCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "district":
+		return ec.fieldContext_HotspotCell_district(ctx, field)
+	case "south":
+		return ec.fieldContext_HotspotCell_south(ctx, field)
+	case "west":
+		return ec.fieldContext_HotspotCell_west(ctx, field)
+	case "north":
+		return ec.fieldContext_HotspotCell_north(ctx, field)
+	case "east":
+		return ec.fieldContext_HotspotCell_east(ctx, field)
+	case "count":
+		return ec.fieldContext_HotspotCell_count(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_HotspotCell_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HotspotCell", field.Name)
+}
+
+func (ec *executionContext) childFields_Hotspots(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_Hotspots_level(ctx, field)
+	case "cellDegrees":
+		return ec.fieldContext_Hotspots_cellDegrees(ctx, field)
+	case "cells":
+		return ec.fieldContext_Hotspots_cells(ctx, field)
+	case "unplaced":
+		return ec.fieldContext_Hotspots_unplaced(ctx, field)
+	case "truncated":
+		return ec.fieldContext_Hotspots_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Hotspots", field.Name)
 }
 
 func (ec *executionContext) childFields_IngestJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4305,6 +4485,36 @@ func (ec *executionContext) field_Query_handover_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_hotspots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TrendFilter, error) {
+			return ec.unmarshalOTrendFilter2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐTrendFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+		func(ctx context.Context, v any) (*model.HotspotLevel, error) {
+			return ec.unmarshalOHotspotLevel2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHotspotLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["level"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "cellDegrees",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cellDegrees"] = arg2
 	return args, nil
 }
 
@@ -7563,6 +7773,291 @@ func (ec *executionContext) fieldContext_Highlight_fragments(_ context.Context, 
 	return graphql.NewScalarFieldContext("Highlight", field, false, false, "String")
 }
 
+func (ec *executionContext) _HotspotCell_district(ctx context.Context, field graphql.CollectedField, obj *model.HotspotCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HotspotCell_district(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.District, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HotspotCell_district(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HotspotCell", field, false, false, "String")
+}
+
+func (ec *executionContext) _HotspotCell_south(ctx context.Context, field graphql.CollectedField, obj *model.HotspotCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HotspotCell_south(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.South, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HotspotCell_south(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HotspotCell", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HotspotCell_west(ctx context.Context, field graphql.CollectedField, obj *model.HotspotCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HotspotCell_west(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.West, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HotspotCell_west(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HotspotCell", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HotspotCell_north(ctx context.Context, field graphql.CollectedField, obj *model.HotspotCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HotspotCell_north(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.North, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HotspotCell_north(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HotspotCell", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HotspotCell_east(ctx context.Context, field graphql.CollectedField, obj *model.HotspotCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HotspotCell_east(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.East, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HotspotCell_east(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HotspotCell", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HotspotCell_count(ctx context.Context, field graphql.CollectedField, obj *model.HotspotCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HotspotCell_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HotspotCell_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HotspotCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HotspotCell_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.HotspotCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HotspotCell_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HotspotCell_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HotspotCell", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Hotspots_level(ctx context.Context, field graphql.CollectedField, obj *model.Hotspots) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hotspots_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.HotspotLevel) graphql.Marshaler {
+			return ec.marshalNHotspotLevel2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHotspotLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Hotspots_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hotspots", field, false, false, "HotspotLevel")
+}
+
+func (ec *executionContext) _Hotspots_cellDegrees(ctx context.Context, field graphql.CollectedField, obj *model.Hotspots) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hotspots_cellDegrees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CellDegrees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hotspots_cellDegrees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hotspots", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Hotspots_cells(ctx context.Context, field graphql.CollectedField, obj *model.Hotspots) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hotspots_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.HotspotCell) graphql.Marshaler {
+			return ec.marshalNHotspotCell2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHotspotCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Hotspots_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Hotspots",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HotspotCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Hotspots_unplaced(ctx context.Context, field graphql.CollectedField, obj *model.Hotspots) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hotspots_unplaced(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unplaced, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Hotspots_unplaced(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hotspots", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Hotspots_truncated(ctx context.Context, field graphql.CollectedField, obj *model.Hotspots) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hotspots_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Hotspots_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hotspots", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _IngestJob_id(ctx context.Context, field graphql.CollectedField, obj *ingest.JobStatus) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10193,6 +10688,68 @@ func (ec *executionContext) fieldContext_Query_crimeTrend(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_crimeTrend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_hotspots(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_hotspots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Hotspots(ctx, fc.Args["filter"].(*model.TrendFilter), fc.Args["level"].(*model.HotspotLevel), fc.Args["cellDegrees"].(*float64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				perm, err := ec.unmarshalNPermission2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐPermission(ctx, "STATS_READ")
+				if err != nil {
+					var zeroVal *model.Hotspots
+					return zeroVal, err
+				}
+				if ec.Directives.Can == nil {
+					var zeroVal *model.Hotspots
+					return zeroVal, errors.New("directive can is not implemented")
+				}
+				return ec.Directives.Can(ctx, nil, directive0, perm)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Hotspots) graphql.Marshaler {
+			return ec.marshalNHotspots2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHotspots(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_hotspots(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hotspots(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_hotspots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14716,6 +15273,122 @@ func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var hotspotCellImplementors = []string{"HotspotCell"}
+
+func (ec *executionContext) _HotspotCell(ctx context.Context, sel ast.SelectionSet, obj *model.HotspotCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hotspotCellImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HotspotCell")
+		case "district":
+			out.Values[i] = ec._HotspotCell_district(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "south":
+			out.Values[i] = ec._HotspotCell_south(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "west":
+			out.Values[i] = ec._HotspotCell_west(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "north":
+			out.Values[i] = ec._HotspotCell_north(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "east":
+			out.Values[i] = ec._HotspotCell_east(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._HotspotCell_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._HotspotCell_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hotspotsImplementors = []string{"Hotspots"}
+
+func (ec *executionContext) _Hotspots(ctx context.Context, sel ast.SelectionSet, obj *model.Hotspots) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hotspotsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Hotspots")
+		case "level":
+			out.Values[i] = ec._Hotspots_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cellDegrees":
+			out.Values[i] = ec._Hotspots_cellDegrees(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cells":
+			out.Values[i] = ec._Hotspots_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unplaced":
+			out.Values[i] = ec._Hotspots_unplaced(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._Hotspots_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ingestJobImplementors = []string{"IngestJob"}
 
 func (ec *executionContext) _IngestJob(ctx context.Context, sel ast.SelectionSet, obj *ingest.JobStatus) graphql.Marshaler {
@@ -15609,6 +16282,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_crimeTrend(ctx, field)
+				})
+		case "hotspots":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_hotspots(ctx, field)
 				})
 		case "personNetwork":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -16881,6 +17560,44 @@ func (ec *executionContext) marshalNHighlight2ᚕgithubᚗcomᚋcasegraphᚋcase
 	return ret
 }
 
+func (ec *executionContext) marshalNHotspotCell2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHotspotCell(ctx context.Context, sel ast.SelectionSet, v model.HotspotCell) graphql.Marshaler {
+	return ec._HotspotCell(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNHotspotCell2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHotspotCellᚄ(ctx context.Context, sel ast.SelectionSet, v []model.HotspotCell) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHotspotCell2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHotspotCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNHotspotLevel2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHotspotLevel(ctx context.Context, v any) (model.HotspotLevel, error) {
+	var res model.HotspotLevel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHotspotLevel2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHotspotLevel(ctx context.Context, sel ast.SelectionSet, v model.HotspotLevel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNHotspots2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHotspots(ctx context.Context, sel ast.SelectionSet, v *model.Hotspots) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Hotspots!")
+		return graphql.Null
+	}
+	return ec._Hotspots(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17734,6 +18451,22 @@ func (ec *executionContext) unmarshalOHandoverStatus2ᚖgithubᚗcomᚋcasegraph
 }
 
 func (ec *executionContext) marshalOHandoverStatus2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHandoverStatus(ctx context.Context, sel ast.SelectionSet, v *model.HandoverStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOHotspotLevel2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHotspotLevel(ctx context.Context, v any) (*model.HotspotLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.HotspotLevel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOHotspotLevel2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐHotspotLevel(ctx context.Context, sel ast.SelectionSet, v *model.HotspotLevel) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

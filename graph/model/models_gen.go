@@ -93,6 +93,31 @@ type Highlight struct {
 	Fragments []string `json:"fragments"`
 }
 
+// A district or a grid cell.
+type HotspotCell struct {
+	// DISTRICT level: the district.
+	District *string `json:"district,omitempty"`
+	// GRID level: the cell's bounds in degrees.
+	South *float64 `json:"south,omitempty"`
+	West  *float64 `json:"west,omitempty"`
+	North *float64 `json:"north,omitempty"`
+	East  *float64 `json:"east,omitempty"`
+	// Null when suppressed.
+	Count      *int `json:"count,omitempty"`
+	Suppressed bool `json:"suppressed"`
+}
+
+type Hotspots struct {
+	Level HotspotLevel `json:"level"`
+	// The side of a GRID cell in degrees; null for DISTRICT.
+	CellDegrees *float64      `json:"cellDegrees,omitempty"`
+	Cells       []HotspotCell `json:"cells"`
+	// Visible cases with no position (GRID) or no district (DISTRICT); null when suppressed.
+	Unplaced *int `json:"unplaced,omitempty"`
+	// More than 10,000 cells: the rest are left out.
+	Truncated bool `json:"truncated"`
+}
+
 // Why two cases may belong together.
 type LinkEvidence struct {
 	// SHARED_PERSON, SHARED_OBJECT or SAME_CHARGE_PLACE_TIME.
@@ -387,6 +412,61 @@ func (e *HandoverStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e HandoverStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type HotspotLevel string
+
+const (
+	HotspotLevelDistrict HotspotLevel = "DISTRICT"
+	HotspotLevelGrid     HotspotLevel = "GRID"
+)
+
+var AllHotspotLevel = []HotspotLevel{
+	HotspotLevelDistrict,
+	HotspotLevelGrid,
+}
+
+func (e HotspotLevel) IsValid() bool {
+	switch e {
+	case HotspotLevelDistrict, HotspotLevelGrid:
+		return true
+	}
+	return false
+}
+
+func (e HotspotLevel) String() string {
+	return string(e)
+}
+
+func (e *HotspotLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = HotspotLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid HotspotLevel", str)
+	}
+	return nil
+}
+
+func (e HotspotLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *HotspotLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e HotspotLevel) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
