@@ -457,6 +457,11 @@ func (r *queryResolver) Hotspots(ctx context.Context, filter *model.TrendFilter,
 	return r.hotspots(ctx, filter, level, cellDegrees)
 }
 
+// RisingCharges is the resolver for the risingCharges field.
+func (r *queryResolver) RisingCharges(ctx context.Context, windowDays *int, end *time.Time, districts []string, agencies []string, first *int) (*model.RisingCharges, error) {
+	return r.risingCharges(ctx, windowDays, end, districts, agencies, first)
+}
+
 // PersonNetwork is the resolver for the personNetwork field.
 func (r *queryResolver) PersonNetwork(ctx context.Context, id string, depth *int, limit *int, perPerson *int) (*model.PersonNetwork, error) {
 	return r.personNetwork(ctx, id, depth, limit, perPerson)

@@ -379,6 +379,7 @@ type ComplexityRoot struct {
 		Person            func(childComplexity int, id string) int
 		PersonNetwork     func(childComplexity int, id string, depth *int, limit *int, perPerson *int) int
 		RepeatOffenders   func(childComplexity int, filter *model.RepeatOffenderFilter, first *int) int
+		RisingCharges     func(childComplexity int, windowDays *int, end *time.Time, districts []string, agencies []string, first *int) int
 		Search            func(childComplexity int, query string, filter *model.SearchFilter, sort *model.SearchSort, first *int, after *string) int
 		SupervisionAlerts func(childComplexity int, filter *model.AlertFilter, first *int, after *string) int
 	}
@@ -387,6 +388,20 @@ type ComplexityRoot struct {
 		Cases   func(childComplexity int) int
 		Matters func(childComplexity int) int
 		Person  func(childComplexity int) int
+	}
+
+	RisingCharge struct {
+		Charge      func(childComplexity int) int
+		Current     func(childComplexity int) int
+		PValue      func(childComplexity int) int
+		Previous    func(childComplexity int) int
+		Significant func(childComplexity int) int
+	}
+
+	RisingCharges struct {
+		Charges    func(childComplexity int) int
+		End        func(childComplexity int) int
+		WindowDays func(childComplexity int) int
 	}
 
 	SearchHit struct {
@@ -570,6 +585,7 @@ type QueryResolver interface {
 	AuditEvents(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditEventConnection, error)
 	CrimeTrend(ctx context.Context, filter *model.TrendFilter, interval *model.Interval, groupBy *model.TrendGroup) (*neo4jdb.Trend, error)
 	Hotspots(ctx context.Context, filter *model.TrendFilter, level *model.HotspotLevel, cellDegrees *float64) (*model.Hotspots, error)
+	RisingCharges(ctx context.Context, windowDays *int, end *time.Time, districts []string, agencies []string, first *int) (*model.RisingCharges, error)
 	PersonNetwork(ctx context.Context, id string, depth *int, limit *int, perPerson *int) (*model.PersonNetwork, error)
 	LinkedCases(ctx context.Context, id string, first *int) ([]model.LinkedCase, error)
 	RepeatOffenders(ctx context.Context, filter *model.RepeatOffenderFilter, first *int) ([]model.RepeatOffender, error)
@@ -1994,6 +2010,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RepeatOffenders(childComplexity, args["filter"].(*model.RepeatOffenderFilter), args["first"].(*int)), true
+	case "Query.risingCharges":
+		if e.ComplexityRoot.Query.RisingCharges == nil {
+			break
+		}
+
+		args, err := ec.field_Query_risingCharges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RisingCharges(childComplexity, args["windowDays"].(*int), args["end"].(*time.Time), args["districts"].([]string), args["agencies"].([]string), args["first"].(*int)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -2035,6 +2062,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepeatOffender.Person(childComplexity), true
+
+	case "RisingCharge.charge":
+		if e.ComplexityRoot.RisingCharge.Charge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RisingCharge.Charge(childComplexity), true
+	case "RisingCharge.current":
+		if e.ComplexityRoot.RisingCharge.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RisingCharge.Current(childComplexity), true
+	case "RisingCharge.pValue":
+		if e.ComplexityRoot.RisingCharge.PValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RisingCharge.PValue(childComplexity), true
+	case "RisingCharge.previous":
+		if e.ComplexityRoot.RisingCharge.Previous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RisingCharge.Previous(childComplexity), true
+	case "RisingCharge.significant":
+		if e.ComplexityRoot.RisingCharge.Significant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RisingCharge.Significant(childComplexity), true
+
+	case "RisingCharges.charges":
+		if e.ComplexityRoot.RisingCharges.Charges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RisingCharges.Charges(childComplexity), true
+	case "RisingCharges.end":
+		if e.ComplexityRoot.RisingCharges.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RisingCharges.End(childComplexity), true
+	case "RisingCharges.windowDays":
+		if e.ComplexityRoot.RisingCharges.WindowDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RisingCharges.WindowDays(childComplexity), true
 
 	case "SearchHit.case":
 		if e.ComplexityRoot.SearchHit.Case == nil {
@@ -2509,6 +2586,15 @@ type Query {
   For callers without case access, counts of 1 to 4 are suppressed.
   """
   hotspots(filter: TrendFilter, level: HotspotLevel = DISTRICT, cellDegrees: Float = 0.01): Hotspots! @can(perm: STATS_READ)
+
+  """
+  The charges that rose most (上升最快的罪名): visible cases filed in the
+  latest window of windowDays days (ending at the latest filed date, or at
+  end) against the window before it, ranked by a one-sided exact binomial
+  test so that noise in small counts is not flagged (docs/analytics.md).
+  Only charges that rose are listed; first is 1 to 100.
+  """
+  risingCharges(windowDays: Int = 90, end: Date, districts: [String!], agencies: [String!], first: Int = 10): RisingCharges! @can(perm: STATS_READ)
 
   """
   A person's network (关系网络): co-offenders (同案犯), acquaintances and
@@ -3364,6 +3450,25 @@ type HotspotCell {
   count: Int
   suppressed: Boolean!
 }
+
+type RisingCharges {
+  "The last day of the latest window."
+  end: Date!
+  windowDays: Int!
+  charges: [RisingCharge!]!
+}
+
+type RisingCharge {
+  charge: String!
+  "Cases in the latest window."
+  current: Int!
+  "Cases in the window before."
+  previous: Int!
+  "One-sided exact binomial p-value of the rise; small is unlikely by chance."
+  pValue: Float!
+  "pValue below 0.01."
+  significant: Boolean!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3972,6 +4077,34 @@ func (ec *executionContext) childFields_RepeatOffender(ctx context.Context, fiel
 		return ec.fieldContext_RepeatOffender_cases(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepeatOffender", field.Name)
+}
+
+func (ec *executionContext) childFields_RisingCharge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "charge":
+		return ec.fieldContext_RisingCharge_charge(ctx, field)
+	case "current":
+		return ec.fieldContext_RisingCharge_current(ctx, field)
+	case "previous":
+		return ec.fieldContext_RisingCharge_previous(ctx, field)
+	case "pValue":
+		return ec.fieldContext_RisingCharge_pValue(ctx, field)
+	case "significant":
+		return ec.fieldContext_RisingCharge_significant(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RisingCharge", field.Name)
+}
+
+func (ec *executionContext) childFields_RisingCharges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "end":
+		return ec.fieldContext_RisingCharges_end(ctx, field)
+	case "windowDays":
+		return ec.fieldContext_RisingCharges_windowDays(ctx, field)
+	case "charges":
+		return ec.fieldContext_RisingCharges_charges(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RisingCharges", field.Name)
 }
 
 func (ec *executionContext) childFields_SearchHit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4625,6 +4758,52 @@ func (ec *executionContext) field_Query_repeatOffenders_args(ctx context.Context
 		return nil, err
 	}
 	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_risingCharges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "windowDays",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["windowDays"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "end",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["end"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "districts",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["districts"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "agencies",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["agencies"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -10756,6 +10935,68 @@ func (ec *executionContext) fieldContext_Query_hotspots(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_risingCharges(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_risingCharges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RisingCharges(ctx, fc.Args["windowDays"].(*int), fc.Args["end"].(*time.Time), fc.Args["districts"].([]string), fc.Args["agencies"].([]string), fc.Args["first"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				perm, err := ec.unmarshalNPermission2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐPermission(ctx, "STATS_READ")
+				if err != nil {
+					var zeroVal *model.RisingCharges
+					return zeroVal, err
+				}
+				if ec.Directives.Can == nil {
+					var zeroVal *model.RisingCharges
+					return zeroVal, errors.New("directive can is not implemented")
+				}
+				return ec.Directives.Can(ctx, nil, directive0, perm)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RisingCharges) graphql.Marshaler {
+			return ec.marshalNRisingCharges2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRisingCharges(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_risingCharges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RisingCharges(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_risingCharges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_personNetwork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11100,6 +11341,199 @@ func (ec *executionContext) fieldContext_RepeatOffender_cases(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RisingCharge_charge(ctx context.Context, field graphql.CollectedField, obj *model.RisingCharge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RisingCharge_charge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Charge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RisingCharge_charge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RisingCharge", field, false, false, "String")
+}
+
+func (ec *executionContext) _RisingCharge_current(ctx context.Context, field graphql.CollectedField, obj *model.RisingCharge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RisingCharge_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RisingCharge_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RisingCharge", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RisingCharge_previous(ctx context.Context, field graphql.CollectedField, obj *model.RisingCharge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RisingCharge_previous(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Previous, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RisingCharge_previous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RisingCharge", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RisingCharge_pValue(ctx context.Context, field graphql.CollectedField, obj *model.RisingCharge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RisingCharge_pValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RisingCharge_pValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RisingCharge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RisingCharge_significant(ctx context.Context, field graphql.CollectedField, obj *model.RisingCharge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RisingCharge_significant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Significant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RisingCharge_significant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RisingCharge", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RisingCharges_end(ctx context.Context, field graphql.CollectedField, obj *model.RisingCharges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RisingCharges_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RisingCharges_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RisingCharges", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RisingCharges_windowDays(ctx context.Context, field graphql.CollectedField, obj *model.RisingCharges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RisingCharges_windowDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WindowDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RisingCharges_windowDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RisingCharges", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RisingCharges_charges(ctx context.Context, field graphql.CollectedField, obj *model.RisingCharges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RisingCharges_charges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Charges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.RisingCharge) graphql.Marshaler {
+			return ec.marshalNRisingCharge2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRisingChargeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RisingCharges_charges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RisingCharges",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RisingCharge(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16289,6 +16723,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_hotspots(ctx, field)
 				})
+		case "risingCharges":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_risingCharges(ctx, field)
+				})
 		case "personNetwork":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -16361,6 +16801,102 @@ func (ec *executionContext) _RepeatOffender(ctx context.Context, sel ast.Selecti
 			}
 		case "cases":
 			out.Values[i] = ec._RepeatOffender_cases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var risingChargeImplementors = []string{"RisingCharge"}
+
+func (ec *executionContext) _RisingCharge(ctx context.Context, sel ast.SelectionSet, obj *model.RisingCharge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, risingChargeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RisingCharge")
+		case "charge":
+			out.Values[i] = ec._RisingCharge_charge(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "current":
+			out.Values[i] = ec._RisingCharge_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previous":
+			out.Values[i] = ec._RisingCharge_previous(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pValue":
+			out.Values[i] = ec._RisingCharge_pValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "significant":
+			out.Values[i] = ec._RisingCharge_significant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var risingChargesImplementors = []string{"RisingCharges"}
+
+func (ec *executionContext) _RisingCharges(ctx context.Context, sel ast.SelectionSet, obj *model.RisingCharges) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, risingChargesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RisingCharges")
+		case "end":
+			out.Values[i] = ec._RisingCharges_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "windowDays":
+			out.Values[i] = ec._RisingCharges_windowDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "charges":
+			out.Values[i] = ec._RisingCharges_charges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17885,6 +18421,34 @@ func (ec *executionContext) marshalNRepeatOffender2ᚕgithubᚗcomᚋcasegraph�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNRisingCharge2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRisingCharge(ctx context.Context, sel ast.SelectionSet, v model.RisingCharge) graphql.Marshaler {
+	return ec._RisingCharge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRisingCharge2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRisingChargeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RisingCharge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRisingCharge2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRisingCharge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRisingCharges2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRisingCharges(ctx context.Context, sel ast.SelectionSet, v *model.RisingCharges) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RisingCharges!")
+		return graphql.Null
+	}
+	return ec._RisingCharges(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋcasegraphᚋcasegraphᚐRole(ctx context.Context, v any) (casegraph.Role, error) {

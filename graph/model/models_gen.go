@@ -245,6 +245,25 @@ type RepeatOffenderFilter struct {
 	Charges []string `json:"charges,omitempty"`
 }
 
+type RisingCharge struct {
+	Charge string `json:"charge"`
+	// Cases in the latest window.
+	Current int `json:"current"`
+	// Cases in the window before.
+	Previous int `json:"previous"`
+	// One-sided exact binomial p-value of the rise; small is unlikely by chance.
+	PValue float64 `json:"pValue"`
+	// pValue below 0.01.
+	Significant bool `json:"significant"`
+}
+
+type RisingCharges struct {
+	// The last day of the latest window.
+	End        time.Time      `json:"end"`
+	WindowDays int            `json:"windowDays"`
+	Charges    []RisingCharge `json:"charges"`
+}
+
 type SearchFilter struct {
 	Types    []SearchType         `json:"types,omitempty"`
 	Agencies []string             `json:"agencies,omitempty"`
