@@ -457,6 +457,11 @@ func (r *queryResolver) Hotspots(ctx context.Context, filter *model.TrendFilter,
 	return r.hotspots(ctx, filter, level, cellDegrees)
 }
 
+// ProcedureStats is the resolver for the procedureStats field.
+func (r *queryResolver) ProcedureStats(ctx context.Context, filter *model.ProcedureStatsFilter, interval *model.Interval) (*model.ProcedureStats, error) {
+	return r.procedureStats(ctx, filter, interval)
+}
+
 // RisingCharges is the resolver for the risingCharges field.
 func (r *queryResolver) RisingCharges(ctx context.Context, windowDays *int, end *time.Time, districts []string, agencies []string, first *int) (*model.RisingCharges, error) {
 	return r.risingCharges(ctx, windowDays, end, districts, agencies, first)

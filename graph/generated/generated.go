@@ -68,6 +68,11 @@ type ComplexityRoot struct {
 		Region func(childComplexity int) int
 	}
 
+	AgencyCount struct {
+		Agency func(childComplexity int) int
+		Cases  func(childComplexity int) int
+	}
+
 	Alert struct {
 		Agency      func(childComplexity int) int
 		Article     func(childComplexity int) int
@@ -187,6 +192,12 @@ type ComplexityRoot struct {
 		Person func(childComplexity int) int
 		Since  func(childComplexity int) int
 		Status func(childComplexity int) int
+	}
+
+	DayStats struct {
+		Count  func(childComplexity int) int
+		Median func(childComplexity int) int
+		P90    func(childComplexity int) int
 	}
 
 	Facet struct {
@@ -364,6 +375,36 @@ type ComplexityRoot struct {
 		Stage     func(childComplexity int) int
 	}
 
+	ProcedureStats struct {
+		Overdue func(childComplexity int) int
+		Rows    func(childComplexity int) int
+	}
+
+	ProcedureStatsRow struct {
+		Agency                  func(childComplexity int) int
+		ArrestApprovalRate      func(childComplexity int) int
+		ArrestApproved          func(childComplexity int) int
+		ArrestDenied            func(childComplexity int) int
+		ArrestReviewDays        func(childComplexity int) int
+		ConvictionRate          func(childComplexity int) int
+		Convictions             func(childComplexity int) int
+		Judgments               func(childComplexity int) int
+		NonArrestRate           func(childComplexity int) int
+		NonProsecutionRate      func(childComplexity int) int
+		NotProsecuted           func(childComplexity int) int
+		NotProsecutedBySubtype  func(childComplexity int) int
+		PeriodStart             func(childComplexity int) int
+		PleaShare               func(childComplexity int) int
+		Prosecuted              func(childComplexity int) int
+		ProsecutionCases        func(childComplexity int) int
+		ProsecutionReviewDays   func(childComplexity int) int
+		ReturnedOnce            func(childComplexity int) int
+		ReturnedTwice           func(childComplexity int) int
+		SecondSupplementaryRate func(childComplexity int) int
+		SupplementaryRate       func(childComplexity int) int
+		TrialDays               func(childComplexity int) int
+	}
+
 	Query struct {
 		Agencies          func(childComplexity int) int
 		AuditEvents       func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
@@ -378,6 +419,7 @@ type ComplexityRoot struct {
 		LinkedCases       func(childComplexity int, id string, first *int) int
 		Person            func(childComplexity int, id string) int
 		PersonNetwork     func(childComplexity int, id string, depth *int, limit *int, perPerson *int) int
+		ProcedureStats    func(childComplexity int, filter *model.ProcedureStatsFilter, interval *model.Interval) int
 		RepeatOffenders   func(childComplexity int, filter *model.RepeatOffenderFilter, first *int) int
 		RisingCharges     func(childComplexity int, windowDays *int, end *time.Time, districts []string, agencies []string, first *int) int
 		Search            func(childComplexity int, query string, filter *model.SearchFilter, sort *model.SearchSort, first *int, after *string) int
@@ -418,6 +460,11 @@ type ComplexityRoot struct {
 		Hits       func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	SubtypeCount struct {
+		Count   func(childComplexity int) int
+		Subtype func(childComplexity int) int
 	}
 
 	TimeLimit struct {
@@ -585,6 +632,7 @@ type QueryResolver interface {
 	AuditEvents(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditEventConnection, error)
 	CrimeTrend(ctx context.Context, filter *model.TrendFilter, interval *model.Interval, groupBy *model.TrendGroup) (*neo4jdb.Trend, error)
 	Hotspots(ctx context.Context, filter *model.TrendFilter, level *model.HotspotLevel, cellDegrees *float64) (*model.Hotspots, error)
+	ProcedureStats(ctx context.Context, filter *model.ProcedureStatsFilter, interval *model.Interval) (*model.ProcedureStats, error)
 	RisingCharges(ctx context.Context, windowDays *int, end *time.Time, districts []string, agencies []string, first *int) (*model.RisingCharges, error)
 	PersonNetwork(ctx context.Context, id string, depth *int, limit *int, perPerson *int) (*model.PersonNetwork, error)
 	LinkedCases(ctx context.Context, id string, first *int) ([]model.LinkedCase, error)
@@ -653,6 +701,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agency.Region(childComplexity), true
+
+	case "AgencyCount.agency":
+		if e.ComplexityRoot.AgencyCount.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgencyCount.Agency(childComplexity), true
+	case "AgencyCount.cases":
+		if e.ComplexityRoot.AgencyCount.Cases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgencyCount.Cases(childComplexity), true
 
 	case "Alert.agency":
 		if e.ComplexityRoot.Alert.Agency == nil {
@@ -1175,6 +1236,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustodyStatus.Status(childComplexity), true
+
+	case "DayStats.count":
+		if e.ComplexityRoot.DayStats.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStats.Count(childComplexity), true
+	case "DayStats.median":
+		if e.ComplexityRoot.DayStats.Median == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStats.Median(childComplexity), true
+	case "DayStats.p90":
+		if e.ComplexityRoot.DayStats.P90 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DayStats.P90(childComplexity), true
 
 	case "Facet.field":
 		if e.ComplexityRoot.Facet.Field == nil {
@@ -1860,6 +1940,152 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Procedure.Stage(childComplexity), true
 
+	case "ProcedureStats.overdue":
+		if e.ComplexityRoot.ProcedureStats.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStats.Overdue(childComplexity), true
+	case "ProcedureStats.rows":
+		if e.ComplexityRoot.ProcedureStats.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStats.Rows(childComplexity), true
+
+	case "ProcedureStatsRow.agency":
+		if e.ComplexityRoot.ProcedureStatsRow.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.Agency(childComplexity), true
+	case "ProcedureStatsRow.arrestApprovalRate":
+		if e.ComplexityRoot.ProcedureStatsRow.ArrestApprovalRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.ArrestApprovalRate(childComplexity), true
+	case "ProcedureStatsRow.arrestApproved":
+		if e.ComplexityRoot.ProcedureStatsRow.ArrestApproved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.ArrestApproved(childComplexity), true
+	case "ProcedureStatsRow.arrestDenied":
+		if e.ComplexityRoot.ProcedureStatsRow.ArrestDenied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.ArrestDenied(childComplexity), true
+	case "ProcedureStatsRow.arrestReviewDays":
+		if e.ComplexityRoot.ProcedureStatsRow.ArrestReviewDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.ArrestReviewDays(childComplexity), true
+	case "ProcedureStatsRow.convictionRate":
+		if e.ComplexityRoot.ProcedureStatsRow.ConvictionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.ConvictionRate(childComplexity), true
+	case "ProcedureStatsRow.convictions":
+		if e.ComplexityRoot.ProcedureStatsRow.Convictions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.Convictions(childComplexity), true
+	case "ProcedureStatsRow.judgments":
+		if e.ComplexityRoot.ProcedureStatsRow.Judgments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.Judgments(childComplexity), true
+	case "ProcedureStatsRow.nonArrestRate":
+		if e.ComplexityRoot.ProcedureStatsRow.NonArrestRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.NonArrestRate(childComplexity), true
+	case "ProcedureStatsRow.nonProsecutionRate":
+		if e.ComplexityRoot.ProcedureStatsRow.NonProsecutionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.NonProsecutionRate(childComplexity), true
+	case "ProcedureStatsRow.notProsecuted":
+		if e.ComplexityRoot.ProcedureStatsRow.NotProsecuted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.NotProsecuted(childComplexity), true
+	case "ProcedureStatsRow.notProsecutedBySubtype":
+		if e.ComplexityRoot.ProcedureStatsRow.NotProsecutedBySubtype == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.NotProsecutedBySubtype(childComplexity), true
+	case "ProcedureStatsRow.periodStart":
+		if e.ComplexityRoot.ProcedureStatsRow.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.PeriodStart(childComplexity), true
+	case "ProcedureStatsRow.pleaShare":
+		if e.ComplexityRoot.ProcedureStatsRow.PleaShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.PleaShare(childComplexity), true
+	case "ProcedureStatsRow.prosecuted":
+		if e.ComplexityRoot.ProcedureStatsRow.Prosecuted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.Prosecuted(childComplexity), true
+	case "ProcedureStatsRow.prosecutionCases":
+		if e.ComplexityRoot.ProcedureStatsRow.ProsecutionCases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.ProsecutionCases(childComplexity), true
+	case "ProcedureStatsRow.prosecutionReviewDays":
+		if e.ComplexityRoot.ProcedureStatsRow.ProsecutionReviewDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.ProsecutionReviewDays(childComplexity), true
+	case "ProcedureStatsRow.returnedOnce":
+		if e.ComplexityRoot.ProcedureStatsRow.ReturnedOnce == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.ReturnedOnce(childComplexity), true
+	case "ProcedureStatsRow.returnedTwice":
+		if e.ComplexityRoot.ProcedureStatsRow.ReturnedTwice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.ReturnedTwice(childComplexity), true
+	case "ProcedureStatsRow.secondSupplementaryRate":
+		if e.ComplexityRoot.ProcedureStatsRow.SecondSupplementaryRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.SecondSupplementaryRate(childComplexity), true
+	case "ProcedureStatsRow.supplementaryRate":
+		if e.ComplexityRoot.ProcedureStatsRow.SupplementaryRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.SupplementaryRate(childComplexity), true
+	case "ProcedureStatsRow.trialDays":
+		if e.ComplexityRoot.ProcedureStatsRow.TrialDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcedureStatsRow.TrialDays(childComplexity), true
+
 	case "Query.agencies":
 		if e.ComplexityRoot.Query.Agencies == nil {
 			break
@@ -1999,6 +2225,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PersonNetwork(childComplexity, args["id"].(string), args["depth"].(*int), args["limit"].(*int), args["perPerson"].(*int)), true
+	case "Query.procedureStats":
+		if e.ComplexityRoot.Query.ProcedureStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_procedureStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProcedureStats(childComplexity, args["filter"].(*model.ProcedureStatsFilter), args["interval"].(*model.Interval)), true
 	case "Query.repeatOffenders":
 		if e.ComplexityRoot.Query.RepeatOffenders == nil {
 			break
@@ -2174,6 +2411,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchResult.TotalCount(childComplexity), true
+
+	case "SubtypeCount.count":
+		if e.ComplexityRoot.SubtypeCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubtypeCount.Count(childComplexity), true
+	case "SubtypeCount.subtype":
+		if e.ComplexityRoot.SubtypeCount.Subtype == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubtypeCount.Subtype(childComplexity), true
 
 	case "TimeLimit.article":
 		if e.ComplexityRoot.TimeLimit.Article == nil {
@@ -2397,6 +2647,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
+			graphql.NewInputUnmarshaler("ProcedureStatsFilter", ec.unmarshalInputProcedureStatsFilter),
 			graphql.NewInputUnmarshaler("ReceiveHandoverInput", ec.unmarshalInputReceiveHandoverInput),
 			graphql.NewInputUnmarshaler("RecordDecisionInput", ec.unmarshalInputRecordDecisionInput),
 			graphql.NewInputUnmarshaler("RecordMeasureInput", ec.unmarshalInputRecordMeasureInput),
@@ -2586,6 +2837,18 @@ type Query {
   For callers without case access, counts of 1 to 4 are suppressed.
   """
   hotspots(filter: TrendFilter, level: HotspotLevel = DISTRICT, cellDegrees: Float = 0.01): Hotspots! @can(perm: STATS_READ)
+
+  """
+  Case-handling statistics (办案质效) per agency and period: arrest approval
+  and non-arrest rates, 退回补充侦查 rates (one round, two rounds), the
+  non-prosecution rate by subtype, the conviction rate and the plea-leniency
+  share (认罪认罚), stage durations (median, p90) from the handover received
+  to the decision that ends the stage, and the cases of each agency with a
+  clock overdue now. Counted over the cases the caller may see; for callers
+  without case access counts of 1 to 4, and rates and durations built on
+  them, are withheld (docs/analytics.md).
+  """
+  procedureStats(filter: ProcedureStatsFilter, interval: Interval = YEAR): ProcedureStats! @can(perm: STATS_READ)
 
   """
   The charges that rose most (上升最快的罪名): visible cases filed in the
@@ -3469,6 +3732,74 @@ type RisingCharge {
   "pValue below 0.01."
   significant: Boolean!
 }
+
+input ProcedureStatsFilter {
+  "The first day counted (by the date of each event)."
+  from: Date
+  "The last day counted."
+  to: Date
+  "Agency codes."
+  agencies: [String!]
+  districts: [String!]
+}
+
+type ProcedureStats {
+  rows: [ProcedureStatsRow!]!
+  "Per agency: cases with a statutory clock that ended late or runs past its end now."
+  overdue: [AgencyCount!]!
+}
+
+type AgencyCount {
+  agency: String!
+  "Null when suppressed."
+  cases: Int
+}
+
+"One agency in one period. A count is null when suppressed; a rate is null when it has no denominator or is built on a suppressed count."
+type ProcedureStatsRow {
+  agency: String!
+  periodStart: Date!
+  "批准逮捕 / 不批准逮捕 decisions dated in the period."
+  arrestApproved: Int
+  arrestDenied: Int
+  arrestApprovalRate: Float
+  nonArrestRate: Float
+  "Cases received for prosecution review (移送审查起诉) filed in the period, and of those the ones returned for supplementary investigation at least once and twice."
+  prosecutionCases: Int
+  returnedOnce: Int
+  returnedTwice: Int
+  supplementaryRate: Float
+  secondSupplementaryRate: Float
+  "起诉 / 不起诉 decisions dated in the period."
+  prosecuted: Int
+  notProsecuted: Int
+  nonProsecutionRate: Float
+  notProsecutedBySubtype: [SubtypeCount!]!
+  "Share of 起诉 under plea leniency (认罪认罚)."
+  pleaShare: Float
+  "Judgments dated in the period, per defendant and instance, and the guilty ones."
+  judgments: Int
+  convictions: Int
+  convictionRate: Float
+  "Days from the arrest request received to the decision (审查逮捕)."
+  arrestReviewDays: DayStats
+  "Days from the case received (or received again) for prosecution review to 起诉 or 不起诉."
+  prosecutionReviewDays: DayStats
+  "Days from the indictment, appeal or protest received to the judgment."
+  trialDays: DayStats
+}
+
+type SubtypeCount {
+  "法定, 酌定, 存疑, 附条件 or 特殊; empty when not recorded."
+  subtype: String!
+  count: Int
+}
+
+type DayStats {
+  count: Int!
+  median: Float
+  p90: Float
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3489,6 +3820,16 @@ func (ec *executionContext) childFields_Agency(ctx context.Context, field graphq
 		return ec.fieldContext_Agency_region(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Agency", field.Name)
+}
+
+func (ec *executionContext) childFields_AgencyCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agency":
+		return ec.fieldContext_AgencyCount_agency(ctx, field)
+	case "cases":
+		return ec.fieldContext_AgencyCount_cases(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgencyCount", field.Name)
 }
 
 func (ec *executionContext) childFields_Alert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3731,6 +4072,18 @@ func (ec *executionContext) childFields_CustodyStatus(ctx context.Context, field
 		return ec.fieldContext_CustodyStatus_since(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustodyStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_DayStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_DayStats_count(ctx, field)
+	case "median":
+		return ec.fieldContext_DayStats_median(ctx, field)
+	case "p90":
+		return ec.fieldContext_DayStats_p90(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DayStats", field.Name)
 }
 
 func (ec *executionContext) childFields_Facet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4067,6 +4420,66 @@ func (ec *executionContext) childFields_Procedure(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Procedure", field.Name)
 }
 
+func (ec *executionContext) childFields_ProcedureStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rows":
+		return ec.fieldContext_ProcedureStats_rows(ctx, field)
+	case "overdue":
+		return ec.fieldContext_ProcedureStats_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProcedureStats", field.Name)
+}
+
+func (ec *executionContext) childFields_ProcedureStatsRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agency":
+		return ec.fieldContext_ProcedureStatsRow_agency(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_ProcedureStatsRow_periodStart(ctx, field)
+	case "arrestApproved":
+		return ec.fieldContext_ProcedureStatsRow_arrestApproved(ctx, field)
+	case "arrestDenied":
+		return ec.fieldContext_ProcedureStatsRow_arrestDenied(ctx, field)
+	case "arrestApprovalRate":
+		return ec.fieldContext_ProcedureStatsRow_arrestApprovalRate(ctx, field)
+	case "nonArrestRate":
+		return ec.fieldContext_ProcedureStatsRow_nonArrestRate(ctx, field)
+	case "prosecutionCases":
+		return ec.fieldContext_ProcedureStatsRow_prosecutionCases(ctx, field)
+	case "returnedOnce":
+		return ec.fieldContext_ProcedureStatsRow_returnedOnce(ctx, field)
+	case "returnedTwice":
+		return ec.fieldContext_ProcedureStatsRow_returnedTwice(ctx, field)
+	case "supplementaryRate":
+		return ec.fieldContext_ProcedureStatsRow_supplementaryRate(ctx, field)
+	case "secondSupplementaryRate":
+		return ec.fieldContext_ProcedureStatsRow_secondSupplementaryRate(ctx, field)
+	case "prosecuted":
+		return ec.fieldContext_ProcedureStatsRow_prosecuted(ctx, field)
+	case "notProsecuted":
+		return ec.fieldContext_ProcedureStatsRow_notProsecuted(ctx, field)
+	case "nonProsecutionRate":
+		return ec.fieldContext_ProcedureStatsRow_nonProsecutionRate(ctx, field)
+	case "notProsecutedBySubtype":
+		return ec.fieldContext_ProcedureStatsRow_notProsecutedBySubtype(ctx, field)
+	case "pleaShare":
+		return ec.fieldContext_ProcedureStatsRow_pleaShare(ctx, field)
+	case "judgments":
+		return ec.fieldContext_ProcedureStatsRow_judgments(ctx, field)
+	case "convictions":
+		return ec.fieldContext_ProcedureStatsRow_convictions(ctx, field)
+	case "convictionRate":
+		return ec.fieldContext_ProcedureStatsRow_convictionRate(ctx, field)
+	case "arrestReviewDays":
+		return ec.fieldContext_ProcedureStatsRow_arrestReviewDays(ctx, field)
+	case "prosecutionReviewDays":
+		return ec.fieldContext_ProcedureStatsRow_prosecutionReviewDays(ctx, field)
+	case "trialDays":
+		return ec.fieldContext_ProcedureStatsRow_trialDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProcedureStatsRow", field.Name)
+}
+
 func (ec *executionContext) childFields_RepeatOffender(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "person":
@@ -4137,6 +4550,16 @@ func (ec *executionContext) childFields_SearchResult(ctx context.Context, field 
 		return ec.fieldContext_SearchResult_pageInfo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchResult", field.Name)
+}
+
+func (ec *executionContext) childFields_SubtypeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subtype":
+		return ec.fieldContext_SubtypeCount_subtype(ctx, field)
+	case "count":
+		return ec.fieldContext_SubtypeCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubtypeCount", field.Name)
 }
 
 func (ec *executionContext) childFields_TimeLimit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4739,6 +5162,28 @@ func (ec *executionContext) field_Query_person_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_procedureStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ProcedureStatsFilter, error) {
+			return ec.unmarshalOProcedureStatsFilter2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐProcedureStatsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "interval",
+		func(ctx context.Context, v any) (*model.Interval, error) {
+			return ec.unmarshalOInterval2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["interval"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_repeatOffenders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5047,6 +5492,52 @@ func (ec *executionContext) _Agency_region(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Agency_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Agency", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgencyCount_agency(ctx context.Context, field graphql.CollectedField, obj *model.AgencyCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgencyCount_agency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgencyCount_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgencyCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgencyCount_cases(ctx context.Context, field graphql.CollectedField, obj *model.AgencyCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgencyCount_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgencyCount_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgencyCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Alert_id(ctx context.Context, field graphql.CollectedField, obj *neo4jdb.Alert) (ret graphql.Marshaler) {
@@ -7317,6 +7808,75 @@ func (ec *executionContext) _CustodyStatus_since(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_CustodyStatus_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CustodyStatus", field, true, true, "Time")
+}
+
+func (ec *executionContext) _DayStats_count(ctx context.Context, field graphql.CollectedField, obj *model.DayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStats_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DayStats_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DayStats_median(ctx context.Context, field graphql.CollectedField, obj *model.DayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStats_median(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Median, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DayStats_median(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DayStats_p90(ctx context.Context, field graphql.CollectedField, obj *model.DayStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DayStats_p90(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P90, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DayStats_p90(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DayStats", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Facet_field(ctx context.Context, field graphql.CollectedField, obj *model.Facet) (ret graphql.Marshaler) {
@@ -10159,6 +10719,612 @@ func (ec *executionContext) fieldContext_Procedure_supplementaryRounds(_ context
 	return graphql.NewScalarFieldContext("Procedure", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ProcedureStats_rows(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStats_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ProcedureStatsRow) graphql.Marshaler {
+			return ec.marshalNProcedureStatsRow2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐProcedureStatsRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStats_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcedureStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcedureStatsRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcedureStats_overdue(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStats_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AgencyCount) graphql.Marshaler {
+			return ec.marshalNAgencyCount2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAgencyCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStats_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcedureStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgencyCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcedureStatsRow_agency(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_agency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_periodStart(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_arrestApproved(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_arrestApproved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArrestApproved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_arrestApproved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_arrestDenied(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_arrestDenied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArrestDenied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_arrestDenied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_arrestApprovalRate(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_arrestApprovalRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArrestApprovalRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_arrestApprovalRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_nonArrestRate(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_nonArrestRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NonArrestRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_nonArrestRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_prosecutionCases(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_prosecutionCases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProsecutionCases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_prosecutionCases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_returnedOnce(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_returnedOnce(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnedOnce, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_returnedOnce(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_returnedTwice(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_returnedTwice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnedTwice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_returnedTwice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_supplementaryRate(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_supplementaryRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SupplementaryRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_supplementaryRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_secondSupplementaryRate(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_secondSupplementaryRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SecondSupplementaryRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_secondSupplementaryRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_prosecuted(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_prosecuted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prosecuted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_prosecuted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_notProsecuted(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_notProsecuted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotProsecuted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_notProsecuted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_nonProsecutionRate(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_nonProsecutionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NonProsecutionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_nonProsecutionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_notProsecutedBySubtype(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_notProsecutedBySubtype(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotProsecutedBySubtype, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.SubtypeCount) graphql.Marshaler {
+			return ec.marshalNSubtypeCount2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐSubtypeCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_notProsecutedBySubtype(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcedureStatsRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubtypeCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcedureStatsRow_pleaShare(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_pleaShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PleaShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_pleaShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_judgments(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_judgments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Judgments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_judgments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_convictions(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_convictions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Convictions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_convictions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_convictionRate(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_convictionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConvictionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_convictionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcedureStatsRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProcedureStatsRow_arrestReviewDays(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_arrestReviewDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArrestReviewDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DayStats) graphql.Marshaler {
+			return ec.marshalODayStats2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐDayStats(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_arrestReviewDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcedureStatsRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DayStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcedureStatsRow_prosecutionReviewDays(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_prosecutionReviewDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProsecutionReviewDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DayStats) graphql.Marshaler {
+			return ec.marshalODayStats2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐDayStats(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_prosecutionReviewDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcedureStatsRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DayStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcedureStatsRow_trialDays(ctx context.Context, field graphql.CollectedField, obj *model.ProcedureStatsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcedureStatsRow_trialDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrialDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DayStats) graphql.Marshaler {
+			return ec.marshalODayStats2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐDayStats(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcedureStatsRow_trialDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcedureStatsRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DayStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_agencies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10929,6 +12095,68 @@ func (ec *executionContext) fieldContext_Query_hotspots(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_hotspots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_procedureStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_procedureStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProcedureStats(ctx, fc.Args["filter"].(*model.ProcedureStatsFilter), fc.Args["interval"].(*model.Interval))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				perm, err := ec.unmarshalNPermission2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐPermission(ctx, "STATS_READ")
+				if err != nil {
+					var zeroVal *model.ProcedureStats
+					return zeroVal, err
+				}
+				if ec.Directives.Can == nil {
+					var zeroVal *model.ProcedureStats
+					return zeroVal, errors.New("directive can is not implemented")
+				}
+				return ec.Directives.Can(ctx, nil, directive0, perm)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProcedureStats) graphql.Marshaler {
+			return ec.marshalNProcedureStats2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐProcedureStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_procedureStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcedureStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_procedureStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11821,6 +13049,52 @@ func (ec *executionContext) fieldContext_SearchResult_pageInfo(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SubtypeCount_subtype(ctx context.Context, field graphql.CollectedField, obj *model.SubtypeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubtypeCount_subtype(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subtype, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubtypeCount_subtype(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubtypeCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _SubtypeCount_count(ctx context.Context, field graphql.CollectedField, obj *model.SubtypeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubtypeCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubtypeCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubtypeCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TimeLimit_rule(ctx context.Context, field graphql.CollectedField, obj *procedure.TimeLimit) (ret graphql.Marshaler) {
@@ -14042,6 +15316,69 @@ func UnmarshalOpenCaseInput(ctx context.Context, raw any) (model.OpenCaseInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProcedureStatsFilter(ctx context.Context, obj any) (model.ProcedureStatsFilter, error) {
+	var it model.ProcedureStatsFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "agencies", "districts"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "agencies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agencies"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agencies = data
+		case "districts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("districts"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Districts = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProcedureStatsFilter unmarshals raw into the ProcedureStatsFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProcedureStatsFilter(ctx context.Context, raw any) (model.ProcedureStatsFilter, error) {
+	var out model.ProcedureStatsFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProcedureStatsFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReceiveHandoverInput(ctx context.Context, obj any) (model.ReceiveHandoverInput, error) {
 	var it model.ReceiveHandoverInput
 	if obj == nil {
@@ -14597,6 +15934,44 @@ func (ec *executionContext) _Agency(ctx context.Context, sel ast.SelectionSet, o
 		case "region":
 			out.Values[i] = ec._Agency_region(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agencyCountImplementors = []string{"AgencyCount"}
+
+func (ec *executionContext) _AgencyCount(ctx context.Context, sel ast.SelectionSet, obj *model.AgencyCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agencyCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgencyCount")
+		case "agency":
+			out.Values[i] = ec._AgencyCount_agency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cases":
+			out.Values[i] = ec._AgencyCount_cases(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -15391,6 +16766,49 @@ func (ec *executionContext) _CustodyStatus(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CustodyStatus_since(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dayStatsImplementors = []string{"DayStats"}
+
+func (ec *executionContext) _DayStats(ctx context.Context, sel ast.SelectionSet, obj *model.DayStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dayStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DayStats")
+		case "count":
+			out.Values[i] = ec._DayStats_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "median":
+			out.Values[i] = ec._DayStats_median(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "p90":
+			out.Values[i] = ec._DayStats_p90(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16626,6 +18044,182 @@ func (ec *executionContext) _Procedure(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var procedureStatsImplementors = []string{"ProcedureStats"}
+
+func (ec *executionContext) _ProcedureStats(ctx context.Context, sel ast.SelectionSet, obj *model.ProcedureStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, procedureStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProcedureStats")
+		case "rows":
+			out.Values[i] = ec._ProcedureStats_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._ProcedureStats_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var procedureStatsRowImplementors = []string{"ProcedureStatsRow"}
+
+func (ec *executionContext) _ProcedureStatsRow(ctx context.Context, sel ast.SelectionSet, obj *model.ProcedureStatsRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, procedureStatsRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProcedureStatsRow")
+		case "agency":
+			out.Values[i] = ec._ProcedureStatsRow_agency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodStart":
+			out.Values[i] = ec._ProcedureStatsRow_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "arrestApproved":
+			out.Values[i] = ec._ProcedureStatsRow_arrestApproved(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "arrestDenied":
+			out.Values[i] = ec._ProcedureStatsRow_arrestDenied(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "arrestApprovalRate":
+			out.Values[i] = ec._ProcedureStatsRow_arrestApprovalRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nonArrestRate":
+			out.Values[i] = ec._ProcedureStatsRow_nonArrestRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "prosecutionCases":
+			out.Values[i] = ec._ProcedureStatsRow_prosecutionCases(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "returnedOnce":
+			out.Values[i] = ec._ProcedureStatsRow_returnedOnce(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "returnedTwice":
+			out.Values[i] = ec._ProcedureStatsRow_returnedTwice(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "supplementaryRate":
+			out.Values[i] = ec._ProcedureStatsRow_supplementaryRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "secondSupplementaryRate":
+			out.Values[i] = ec._ProcedureStatsRow_secondSupplementaryRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "prosecuted":
+			out.Values[i] = ec._ProcedureStatsRow_prosecuted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "notProsecuted":
+			out.Values[i] = ec._ProcedureStatsRow_notProsecuted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nonProsecutionRate":
+			out.Values[i] = ec._ProcedureStatsRow_nonProsecutionRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "notProsecutedBySubtype":
+			out.Values[i] = ec._ProcedureStatsRow_notProsecutedBySubtype(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pleaShare":
+			out.Values[i] = ec._ProcedureStatsRow_pleaShare(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "judgments":
+			out.Values[i] = ec._ProcedureStatsRow_judgments(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "convictions":
+			out.Values[i] = ec._ProcedureStatsRow_convictions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "convictionRate":
+			out.Values[i] = ec._ProcedureStatsRow_convictionRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "arrestReviewDays":
+			out.Values[i] = ec._ProcedureStatsRow_arrestReviewDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "prosecutionReviewDays":
+			out.Values[i] = ec._ProcedureStatsRow_prosecutionReviewDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "trialDays":
+			out.Values[i] = ec._ProcedureStatsRow_trialDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -16722,6 +18316,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_hotspots(ctx, field)
+				})
+		case "procedureStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_procedureStats(ctx, field)
 				})
 		case "risingCharges":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -17008,6 +18608,44 @@ func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.Selection
 		case "pageInfo":
 			out.Values[i] = ec._SearchResult_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subtypeCountImplementors = []string{"SubtypeCount"}
+
+func (ec *executionContext) _SubtypeCount(ctx context.Context, sel ast.SelectionSet, obj *model.SubtypeCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subtypeCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubtypeCount")
+		case "subtype":
+			out.Values[i] = ec._SubtypeCount_subtype(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SubtypeCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -17736,6 +19374,26 @@ func (ec *executionContext) marshalNAgency2ᚖgithubᚗcomᚋcasegraphᚋcasegra
 	return ec._Agency(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAgencyCount2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAgencyCount(ctx context.Context, sel ast.SelectionSet, v model.AgencyCount) graphql.Marshaler {
+	return ec._AgencyCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAgencyCount2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAgencyCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AgencyCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgencyCount2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐAgencyCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNAgencyKind2githubᚗcomᚋcasegraphᚋcasegraphᚐAgencyKind(ctx context.Context, v any) (casegraph.AgencyKind, error) {
 	var res casegraph.AgencyKind
 	err := res.UnmarshalGQL(v)
@@ -18388,6 +20046,34 @@ func (ec *executionContext) marshalNPerson2ᚖgithubᚗcomᚋcasegraphᚋcasegra
 	return ec._Person(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProcedureStats2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐProcedureStats(ctx context.Context, sel ast.SelectionSet, v *model.ProcedureStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProcedureStats!")
+		return graphql.Null
+	}
+	return ec._ProcedureStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProcedureStatsRow2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐProcedureStatsRow(ctx context.Context, sel ast.SelectionSet, v model.ProcedureStatsRow) graphql.Marshaler {
+	return ec._ProcedureStatsRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProcedureStatsRow2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐProcedureStatsRowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProcedureStatsRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProcedureStatsRow2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐProcedureStatsRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNReceiveHandoverInput2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐReceiveHandoverInput(ctx context.Context, v any) (model.ReceiveHandoverInput, error) {
 	res, err := ec.unmarshalInputReceiveHandoverInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18552,6 +20238,26 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	for i := range v {
 		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
 	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubtypeCount2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐSubtypeCount(ctx context.Context, sel ast.SelectionSet, v model.SubtypeCount) graphql.Marshaler {
+	return ec._SubtypeCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSubtypeCount2ᚕgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐSubtypeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SubtypeCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubtypeCount2githubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐSubtypeCount(ctx, sel, v[i])
+	})
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -18981,6 +20687,13 @@ func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) marshalODayStats2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐDayStats(ctx context.Context, sel ast.SelectionSet, v *model.DayStats) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DayStats(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -19153,6 +20866,14 @@ func (ec *executionContext) marshalOProcedure2ᚖgithubᚗcomᚋcasegraphᚋcase
 		return graphql.Null
 	}
 	return ec._Procedure(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProcedureStatsFilter2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐProcedureStatsFilter(ctx context.Context, v any) (*model.ProcedureStatsFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProcedureStatsFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalORepeatOffenderFilter2ᚖgithubᚗcomᚋcasegraphᚋcasegraphᚋgraphᚋmodelᚐRepeatOffenderFilter(ctx context.Context, v any) (*model.RepeatOffenderFilter, error) {

@@ -15,6 +15,12 @@ import (
 	"github.com/casegraph/casegraph/internal/search"
 )
 
+type AgencyCount struct {
+	Agency string `json:"agency"`
+	// Null when suppressed.
+	Cases *int `json:"cases,omitempty"`
+}
+
 type AlertFilter struct {
 	Agencies   []string    `json:"agencies,omitempty"`
 	Districts  []string    `json:"districts,omitempty"`
@@ -66,6 +72,12 @@ type CaseFilter struct {
 	FiledFrom *time.Time `json:"filedFrom,omitempty"`
 	// Filed on or before this date.
 	FiledTo *time.Time `json:"filedTo,omitempty"`
+}
+
+type DayStats struct {
+	Count  int      `json:"count"`
+	Median *float64 `json:"median,omitempty"`
+	P90    *float64 `json:"p90,omitempty"`
 }
 
 type Facet struct {
@@ -188,6 +200,56 @@ type PersonNetwork struct {
 	Capped []string `json:"capped"`
 }
 
+type ProcedureStats struct {
+	Rows []ProcedureStatsRow `json:"rows"`
+	// Per agency: cases with a statutory clock that ended late or runs past its end now.
+	Overdue []AgencyCount `json:"overdue"`
+}
+
+type ProcedureStatsFilter struct {
+	// The first day counted (by the date of each event).
+	From *time.Time `json:"from,omitempty"`
+	// The last day counted.
+	To *time.Time `json:"to,omitempty"`
+	// Agency codes.
+	Agencies  []string `json:"agencies,omitempty"`
+	Districts []string `json:"districts,omitempty"`
+}
+
+// One agency in one period. A count is null when suppressed; a rate is null when it has no denominator or is built on a suppressed count.
+type ProcedureStatsRow struct {
+	Agency      string    `json:"agency"`
+	PeriodStart time.Time `json:"periodStart"`
+	// 批准逮捕 / 不批准逮捕 decisions dated in the period.
+	ArrestApproved     *int     `json:"arrestApproved,omitempty"`
+	ArrestDenied       *int     `json:"arrestDenied,omitempty"`
+	ArrestApprovalRate *float64 `json:"arrestApprovalRate,omitempty"`
+	NonArrestRate      *float64 `json:"nonArrestRate,omitempty"`
+	// Cases received for prosecution review (移送审查起诉) filed in the period, and of those the ones returned for supplementary investigation at least once and twice.
+	ProsecutionCases        *int     `json:"prosecutionCases,omitempty"`
+	ReturnedOnce            *int     `json:"returnedOnce,omitempty"`
+	ReturnedTwice           *int     `json:"returnedTwice,omitempty"`
+	SupplementaryRate       *float64 `json:"supplementaryRate,omitempty"`
+	SecondSupplementaryRate *float64 `json:"secondSupplementaryRate,omitempty"`
+	// 起诉 / 不起诉 decisions dated in the period.
+	Prosecuted             *int           `json:"prosecuted,omitempty"`
+	NotProsecuted          *int           `json:"notProsecuted,omitempty"`
+	NonProsecutionRate     *float64       `json:"nonProsecutionRate,omitempty"`
+	NotProsecutedBySubtype []SubtypeCount `json:"notProsecutedBySubtype"`
+	// Share of 起诉 under plea leniency (认罪认罚).
+	PleaShare *float64 `json:"pleaShare,omitempty"`
+	// Judgments dated in the period, per defendant and instance, and the guilty ones.
+	Judgments      *int     `json:"judgments,omitempty"`
+	Convictions    *int     `json:"convictions,omitempty"`
+	ConvictionRate *float64 `json:"convictionRate,omitempty"`
+	// Days from the arrest request received to the decision (审查逮捕).
+	ArrestReviewDays *DayStats `json:"arrestReviewDays,omitempty"`
+	// Days from the case received (or received again) for prosecution review to 起诉 or 不起诉.
+	ProsecutionReviewDays *DayStats `json:"prosecutionReviewDays,omitempty"`
+	// Days from the indictment, appeal or protest received to the judgment.
+	TrialDays *DayStats `json:"trialDays,omitempty"`
+}
+
 type Query struct {
 }
 
@@ -283,6 +345,12 @@ type SearchResult struct {
 	// Counts by type, agency, kind, stage, charge, district and year, over every match.
 	Facets   []Facet   `json:"facets"`
 	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+type SubtypeCount struct {
+	// 法定, 酌定, 存疑, 附条件 or 特殊; empty when not recorded.
+	Subtype string `json:"subtype"`
+	Count   *int   `json:"count,omitempty"`
 }
 
 type TransferCaseInput struct {
