@@ -6,7 +6,7 @@ SHELL := bash
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: token bench-ingest bench-alerts bench-search run test test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
+.PHONY: token bench-analytics bench-ingest bench-alerts bench-search run test test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
 
 build:
 	$(GO) build -o bin/casegraph ./cmd/casegraph
@@ -79,6 +79,22 @@ bench-alerts: build
 	$(BENCH_ALERTS_NEO4J) /usr/bin/time -v ./bin/casegraph ingest --quiet var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson 2>&1 | \
 	  grep -E 'ingest:|Elapsed|Maximum resident'
 	$(BENCH_ALERTS_NEO4J) $(GO) run ./internal/tools/benchalerts -out var/bench/alerts-$(BENCH_CASES).json
+
+# Analytics on the same generated cases and the same bench server as
+# bench-alerts (Bolt on 7690): BENCH_LOAD=0 reuses the graph bench-alerts or
+# an earlier run loaded; otherwise the server is emptied and loaded first.
+BENCH_LOAD ?= 1
+bench-analytics: build
+	if [ "$(BENCH_LOAD)" = 1 ]; then $(BENCH_ALERTS_NEO4J) scripts/neo4j wipe; fi
+	$(BENCH_ALERTS_NEO4J) scripts/neo4j start
+	mkdir -p var/bench
+	if [ "$(BENCH_LOAD)" = 1 ]; then \
+	  test -s var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson || \
+	    ./bin/casegraph gen --cases $(BENCH_CASES) --seed $(BENCH_SEED) > var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson; \
+	  $(BENCH_ALERTS_NEO4J) ./bin/casegraph migrate; \
+	  $(BENCH_ALERTS_NEO4J) ./bin/casegraph ingest --quiet var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson; \
+	fi
+	$(BENCH_ALERTS_NEO4J) $(GO) run ./internal/tools/benchanalytics -out var/bench/analytics-$(BENCH_CASES).json
 
 # Search: casegraph's bleve index against Neo4j's own full-text index (cjk
 # analyzer) on the same generated cases, with the same queries; the bench

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 )
 
@@ -34,7 +35,8 @@ func main() {
 	runs := flag.Int("runs", 50, "runs per filter")
 	out := flag.String("out", "", "write results as JSON here")
 	flag.Parse()
-	ctx := context.Background()
+	// The system's scope (every case): the alerts as a city-wide reader sees them.
+	ctx := casegraph.WithScope(context.Background(), casegraph.SystemScope)
 	db, err := neo4jdb.Open(neo4jdb.Config{URI: *uri, User: "neo4j", Password: *password}, slog.Default())
 	if err != nil {
 		log.Fatal(err)

@@ -1,0 +1,161 @@
+// Command benchanalytics measures the analytics queries on a graph that
+// `casegraph ingest` loaded (with its procedure sync): p50 and p95 over
+// repeated runs, each as the store answers GraphQL, for two scopes — every
+// case (a city-wide reader) and one police station's (scope tokens inside
+// the Cypher). It prints a Markdown table and writes JSON.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/casegraph/casegraph"
+	"github.com/casegraph/casegraph/internal/neo4jdb"
+)
+
+type row struct {
+	Query  string  `json:"query"`
+	Scope  string  `json:"scope"`
+	Runs   int     `json:"runs"`
+	P50    float64 `json:"p50ms"`
+	P95    float64 `json:"p95ms"`
+	Target string  `json:"target"`
+}
+
+func main() {
+	uri := flag.String("neo4j-uri", env("CASEGRAPH_NEO4J_URI", "bolt://127.0.0.1:7690"), "")
+	password := flag.String("neo4j-password", env("CASEGRAPH_NEO4J_PASSWORD", "casegraph-dev"), "")
+	runs := flag.Int("runs", 20, "runs per query")
+	agency := flag.String("agency", "330203GA", "the police station of the scoped runs")
+	out := flag.String("out", "", "write results as JSON here")
+	flag.Parse()
+	db, err := neo4jdb.Open(neo4jdb.Config{URI: *uri, User: "neo4j", Password: *password}, slog.Default())
+	if err != nil {
+		log.Fatal(err)
+	}
+	all := casegraph.WithScope(context.Background(), casegraph.Scope{All: true, PII: true})
+	defer db.Close(all)
+	n, err := db.CaseCount(all)
+	if err != nil {
+		log.Fatal(err)
+	}
+	station := casegraph.WithScope(context.Background(), casegraph.Scope{Tokens: []string{*agency}, PII: true})
+	// Persons and cases to expand: suspects of the station's cases.
+	page, _, err := db.ListCases(station, casegraph.CaseFilter{AgencyCode: agency}, 100, nil)
+	if err != nil || len(page) == 0 {
+		log.Fatalf("no cases of %s: %v", *agency, err)
+	}
+	var caseUIDs []string
+	for _, c := range page {
+		caseUIDs = append(caseUIDs, c.UID)
+	}
+	parties, err := db.PartiesByCase(station, caseUIDs)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var personUIDs []string
+	for _, ps := range parties {
+		for _, p := range ps {
+			if p.Role == casegraph.RoleSuspect {
+				personUIDs = append(personUIDs, p.Person.UID)
+			}
+		}
+	}
+	sort.Strings(personUIDs)
+	r := rand.New(rand.NewPCG(1, 2))
+	from, to := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+	type q struct {
+		name, target string
+		run          func(ctx context.Context) error
+	}
+	queries := []q{
+		{"crimeTrend MONTH × CHARGE, 3 years", "p95 < 300 ms", func(ctx context.Context) error {
+			_, err := db.CrimeTrend(ctx, neo4jdb.TrendQuery{Interval: neo4jdb.IntervalMonth, GroupBy: neo4jdb.GroupCharge, From: &from, To: &to})
+			return err
+		}},
+		{"procedureStats YEAR", "p95 < 300 ms", func(ctx context.Context) error {
+			_, err := db.ProcedureStats(ctx, neo4jdb.ProcStatsQuery{Interval: neo4jdb.IntervalYear, Now: time.Now()})
+			return err
+		}},
+		{"personNetwork depth 2", "p95 < 50 ms", func(ctx context.Context) error {
+			_, err := db.PersonNetwork(ctx, personUIDs[r.IntN(len(personUIDs))], 2, 100, 50)
+			return err
+		}},
+		{"hotspots DISTRICT", "—", func(ctx context.Context) error {
+			_, err := db.CaseHotspots(ctx, neo4jdb.HotspotQuery{})
+			return err
+		}},
+		{"linkedCases", "—", func(ctx context.Context) error {
+			_, err := db.LinkedCases(ctx, caseUIDs[r.IntN(len(caseUIDs))], 20)
+			return err
+		}},
+		{"risingCharges 90 days", "—", func(ctx context.Context) error {
+			_, _, err := db.RisingCharges(ctx, neo4jdb.RisingQuery{WindowDays: 90})
+			return err
+		}},
+		{"repeatOffenders ≥ 2", "—", func(ctx context.Context) error {
+			_, err := db.RepeatOffenders(ctx, 2, nil, nil, 20)
+			return err
+		}},
+	}
+	var rows []row
+	for _, sc := range []struct {
+		name string
+		ctx  context.Context
+	}{{"every case", all}, {"one station (" + *agency + ")", station}} {
+		for _, qq := range queries {
+			if err := qq.run(sc.ctx); err != nil { // warm-up
+				log.Fatalf("%s: %v", qq.name, err)
+			}
+			var ts []float64
+			for range *runs {
+				t0 := time.Now()
+				if err := qq.run(sc.ctx); err != nil {
+					log.Fatalf("%s: %v", qq.name, err)
+				}
+				ts = append(ts, float64(time.Since(t0).Microseconds())/1000)
+			}
+			sort.Float64s(ts)
+			rows = append(rows, row{Query: qq.name, Scope: sc.name, Runs: *runs, P50: pct(ts, 0.5), P95: pct(ts, 0.95), Target: qq.target})
+			fmt.Fprintf(os.Stderr, "%s / %s: p50 %.1f ms p95 %.1f ms\n", qq.name, sc.name, pct(ts, 0.5), pct(ts, 0.95))
+		}
+	}
+	fmt.Printf("%d cases in the graph, %d runs per query after one warm-up\n\n", n, *runs)
+	fmt.Println("| query | scope | p50 ms | p95 ms | target |")
+	fmt.Println("|---|---|---:|---:|---|")
+	for _, x := range rows {
+		fmt.Printf("| %s | %s | %.1f | %.1f | %s |\n", x.Query, x.Scope, x.P50, x.P95, x.Target)
+	}
+	if *out != "" {
+		b, _ := json.MarshalIndent(map[string]any{"cases": n, "rows": rows, "at": time.Now().UTC()}, "", "  ")
+		if err := os.WriteFile(*out, b, 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+func pct(sorted []float64, p float64) float64 {
+	k := int(p*float64(len(sorted))+0.999999) - 1
+	if k < 0 {
+		k = 0
+	}
+	if k >= len(sorted) {
+		k = len(sorted) - 1
+	}
+	return sorted[k]
+}
+
+func env(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
