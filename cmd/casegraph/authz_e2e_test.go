@@ -235,6 +235,36 @@ func TestAuthorizationMatrix(t *testing.T) {
 					t.Errorf("personNetwork and U1's suspect (sees U1: %v): %s", row.cases["other"] == see, nw.Data)
 				}
 			}
+			// The trend aggregate of 2024 (every test case is filed then)
+			// counts exactly the visible cases, or is refused.
+			statsOK, err := policy.Allowed(t.Context(), row.c, authz.StatsRead)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := gqlAs(t, srv.base, row.c, `{ crimeTrend(filter: {from: "2024-01-01", to: "2024-12-31"}, interval: YEAR) { periods { groups { count suppressed } } } }`, nil)
+			if got := outcomeOf(tr, "crimeTrend"); (got == deny) == statsOK {
+				t.Errorf("crimeTrend: %s, may read %v: %s", got, statsOK, tr.raw)
+			} else if statsOK {
+				var d struct {
+					CrimeTrend struct {
+						Periods []struct {
+							Groups []struct {
+								Count      *int
+								Suppressed bool
+							}
+						}
+					}
+				}
+				json.Unmarshal(tr.Data, &d)
+				want := len(wantIDs)
+				if row.cases["police"] == deny { // the supervisor: every case of the region's scope
+					want = 5
+				}
+				if len(d.CrimeTrend.Periods) != 1 || len(d.CrimeTrend.Periods[0].Groups) != 1 || d.CrimeTrend.Periods[0].Groups[0].Count == nil ||
+					*d.CrimeTrend.Periods[0].Groups[0].Count != want {
+					t.Errorf("crimeTrend of 2024: %s, want %d cases", tr.Data, want)
+				}
+			}
 			// The inbox: the handovers addressed to the caller's agency.
 			in := gqlAs(t, srv.base, row.c, inboxQ, nil)
 			switch got := outcomeOf(in, "handoverInbox"); {
