@@ -62,11 +62,14 @@ type Scope struct {
 	UnsealReason string
 	// PII shows identity numbers, phone numbers and addresses unmasked.
 	PII bool
+	// SmallCounts shows aggregate counts of 1 to 4 (roles with case
+	// access); without it aggregates withhold them.
+	SmallCounts bool
 }
 
 // SystemScope is the scope of casegraph's own work (ingest, procedure sync,
 // search indexing, the demo loader): everything, unmasked.
-var SystemScope = Scope{All: true, Unseal: true, PII: true}
+var SystemScope = Scope{All: true, Unseal: true, PII: true, SmallCounts: true}
 
 type scopeKey struct{}
 
@@ -112,28 +115,26 @@ func WithTouched(ctx context.Context) (context.Context, *Touched) {
 }
 
 // TouchCases records case uids on ctx's collector, if it has one.
-func TouchCases(ctx context.Context, uids ...string) {
-	if t, _ := ctx.Value(touchedKey{}).(*Touched); t != nil {
-		t.mu.Lock()
-		for _, u := range uids {
-			if u != "" {
-				t.cases[u] = struct{}{}
-			}
-		}
-		t.mu.Unlock()
-	}
-}
+func TouchCases(ctx context.Context, uids ...string) { touch(ctx, false, uids) }
 
 // TouchPersons records person uids on ctx's collector, if it has one.
-func TouchPersons(ctx context.Context, uids ...string) {
-	if t, _ := ctx.Value(touchedKey{}).(*Touched); t != nil {
-		t.mu.Lock()
-		for _, u := range uids {
-			if u != "" {
-				t.persons[u] = struct{}{}
-			}
+func TouchPersons(ctx context.Context, uids ...string) { touch(ctx, true, uids) }
+
+func touch(ctx context.Context, persons bool, uids []string) {
+	t, _ := ctx.Value(touchedKey{}).(*Touched)
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	set := t.cases
+	if persons {
+		set = t.persons
+	}
+	for _, u := range uids {
+		if u != "" {
+			set[u] = struct{}{}
 		}
-		t.mu.Unlock()
 	}
 }
 

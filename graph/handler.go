@@ -46,7 +46,7 @@ func NewHandler(store Store, log *slog.Logger, opts Options) http.Handler {
 			opts.Workflow = workflow.New(ws, log, workflow.Options{})
 		}
 	}
-	cfg := generated.Config{Resolvers: &Resolver{Store: store, Jobs: opts.Jobs, Workflow: opts.Workflow, Index: opts.Search, Audit: opts.Audit, Authorizer: opts.Authorizer}}
+	cfg := generated.Config{Resolvers: &Resolver{Store: store, Jobs: opts.Jobs, Workflow: opts.Workflow, Index: opts.Search, Audit: opts.Audit}}
 	cfg.Directives.Can = canDirective(opts.Authorizer)
 	complexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))

@@ -6,7 +6,6 @@ import (
 
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/graph/model"
-	"github.com/casegraph/casegraph/internal/authz"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 )
 
@@ -35,13 +34,7 @@ func (r *queryResolver) hotspots(ctx context.Context, filter *model.TrendFilter,
 	if q.From != nil && q.To != nil && q.To.Before(*q.From) {
 		return nil, casegraph.Errorf(casegraph.EINVALID, "filter.to is before filter.from")
 	}
-	if r.Authorizer != nil {
-		ok, err := r.Authorizer.Allowed(ctx, casegraph.CallerFrom(ctx), authz.CaseRead)
-		if err != nil {
-			return nil, fmt.Errorf("hotspots: %w", err)
-		}
-		q.Suppress = !ok
-	}
+	q.Suppress = !casegraph.ScopeFrom(ctx).SmallCounts
 	res, err := hs.CaseHotspots(ctx, q)
 	if err != nil {
 		return nil, err

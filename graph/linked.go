@@ -47,7 +47,7 @@ func (r *queryResolver) linkedCases(ctx context.Context, id string, first *int) 
 			case "SHARED_OBJECT":
 				v := e.ObjValue
 				if !pii {
-					v = authz.MaskPhone(v)
+					v = authz.MaskObject(e.ObjKind, v)
 				}
 				ev.Detail = e.ObjKind + " " + v
 			default:

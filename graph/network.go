@@ -52,19 +52,8 @@ func (r *queryResolver) personNetwork(ctx context.Context, id string, depth, lim
 		link := model.NetworkLink{From: k.From, To: k.To, Kind: k.Kind}
 		if k.Via != "" {
 			via := k.Via
-			if !pii {
-				switch k.ViaKind {
-				case "CASE":
-				case "PHONE":
-					via = authz.MaskPhone(via)
-				case "ADDRESS":
-					via = authz.MaskAddress(via)
-				default:
-					via = authz.MaskText(via)
-					if via == k.Via && len([]rune(via)) > 4 {
-						via = authz.MaskPhone(via)
-					}
-				}
+			if !pii && k.ViaKind != "CASE" {
+				via = authz.MaskObject(k.ViaKind, via)
 			}
 			link.Via = &via
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/graph/model"
-	"github.com/casegraph/casegraph/internal/authz"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 )
 
@@ -32,14 +31,7 @@ func (r *queryResolver) procedureStats(ctx context.Context, filter *model.Proced
 	if q.From != nil && q.To != nil && q.To.Before(*q.From) {
 		return nil, casegraph.Errorf(casegraph.EINVALID, "filter.to is before filter.from")
 	}
-	suppress := true
-	if r.Authorizer != nil {
-		ok, err := r.Authorizer.Allowed(ctx, casegraph.CallerFrom(ctx), authz.CaseRead)
-		if err != nil {
-			return nil, fmt.Errorf("procedureStats: %w", err)
-		}
-		suppress = !ok
-	}
+	suppress := !casegraph.ScopeFrom(ctx).SmallCounts
 	st, err := ps.ProcedureStats(ctx, q)
 	if err != nil {
 		return nil, err

@@ -8,7 +8,6 @@ import (
 
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/internal/audit"
-	"github.com/casegraph/casegraph/internal/authz"
 	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/search"
 	"github.com/casegraph/casegraph/internal/workflow"
@@ -50,7 +49,4 @@ type Resolver struct {
 	Index *search.Manager
 	// Audit is the audit log auditEvents reads.
 	Audit *audit.Log
-	// Authorizer tells crimeTrend whether the caller may read cases (else
-	// small counts are suppressed); nil suppresses.
-	Authorizer *authz.Authorizer
 }

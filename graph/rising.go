@@ -7,7 +7,6 @@ import (
 
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/graph/model"
-	"github.com/casegraph/casegraph/internal/authz"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 )
 
@@ -36,13 +35,7 @@ func (r *queryResolver) risingCharges(ctx context.Context, windowDays *int, end 
 		return nil, casegraph.Errorf(casegraph.EINVALID, "windowDays must be 1 to 3660, not %d", w)
 	}
 	q := neo4jdb.RisingQuery{WindowDays: w, End: end, Districts: districts, Agencies: agencies, Suppress: true}
-	if r.Authorizer != nil {
-		ok, err := r.Authorizer.Allowed(ctx, casegraph.CallerFrom(ctx), authz.CaseRead)
-		if err != nil {
-			return nil, fmt.Errorf("risingCharges: %w", err)
-		}
-		q.Suppress = !ok
-	}
+	q.Suppress = !casegraph.ScopeFrom(ctx).SmallCounts
 	cs, e, err := rs.RisingCharges(ctx, q)
 	if err != nil {
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -477,8 +476,6 @@ func listed(t *testing.T, r gqlResult, field string) ([]string, int, map[string]
 	}
 	return ids, v.TotalCount, facets
 }
-
-var _ = fmt.Sprint
 
 // authorizerForTest is the embedded policy with the test agencies' kinds.
 func authorizerForTest() *authz.Authorizer {

@@ -28,9 +28,6 @@ var defaultModel string
 //go:embed policy.csv
 var defaultPolicy string
 
-// DefaultPolicy is the embedded policy, for `casegraph token --help` and docs.
-func DefaultPolicy() string { return defaultPolicy }
-
 // Roles known to the default policy.
 const (
 	RolePoliceInvestigator = "police_investigator"      // 侦查员
@@ -240,6 +237,9 @@ func (a *Authorizer) Scope(ctx context.Context, c casegraph.Caller, unsealReason
 		}
 	}
 	if s.PII, err = a.allowed(c.Roles, kind, PIIRead); err != nil {
+		return s, err
+	}
+	if s.SmallCounts, err = a.allowed(c.Roles, kind, CaseRead); err != nil {
 		return s, err
 	}
 	if reason := strings.TrimSpace(unsealReason); reason != "" {

@@ -91,14 +91,14 @@ func TestScope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"330203JC", "POLICE@330203"}; !slices.Equal(s.Tokens, want) || s.All || !s.PII || s.Unseal {
+	if want := []string{"330203JC", "POLICE@330203"}; !slices.Equal(s.Tokens, want) || s.All || !s.PII || s.Unseal || !s.SmallCounts {
 		t.Errorf("case manager scope = %+v, want tokens %v, PII", s, want)
 	}
 	s, err = a.Scope(ctx, casegraph.Caller{Subject: "u", Region: "330200", Roles: []string{RoleSupervisor}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"POLICE@3302", "PROSECUTION@3302", "COURT@3302"}; !slices.Equal(s.Tokens, want) || s.PII {
+	if want := []string{"POLICE@3302", "PROSECUTION@3302", "COURT@3302"}; !slices.Equal(s.Tokens, want) || s.PII || s.SmallCounts {
 		t.Errorf("supervisor scope = %+v, want tokens %v, no PII", s, want)
 	}
 	s, err = a.Scope(ctx, casegraph.Caller{Subject: "u", Agency: "330203GA", Roles: []string{RolePoliceInvestigator}}, "")
@@ -194,6 +194,9 @@ func TestMasking(t *testing.T) {
 	}
 	if got := MaskPhone("13812345678"); got != "138****5678" {
 		t.Errorf("MaskPhone = %q", got)
+	}
+	if got := MaskObject("VEHICLE", "浙B12345"); got != "浙B***45" {
+		t.Errorf("MaskObject = %q", got)
 	}
 	if got := MaskAddress("宁波市海曙区中山西路100号"); got != "宁波市海曙区********" {
 		t.Errorf("MaskAddress = %q", got)

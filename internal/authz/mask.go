@@ -73,3 +73,21 @@ func MaskText(s string) string {
 	s = idInText.ReplaceAllString(s, "${1}${2}**********${4}${5}")
 	return phoneInText.ReplaceAllString(s, "${1}${2}****${4}${5}")
 }
+
+// MaskObject masks the value of an object or place that links cases or
+// persons: a phone as MaskPhone, an address as MaskAddress, anything else
+// (a plate, an account, an e-mail) down to its first and last two
+// characters.
+func MaskObject(kind, value string) string {
+	switch kind {
+	case "PHONE":
+		return MaskPhone(value)
+	case "ADDRESS":
+		return MaskAddress(value)
+	}
+	r := []rune(value)
+	if len(r) <= 4 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:2]) + strings.Repeat("*", len(r)-4) + string(r[len(r)-2:])
+}

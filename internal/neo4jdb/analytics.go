@@ -149,6 +149,23 @@ MATCH (c:Case)
 WHERE c.filedAt IS NOT NULL AND ` + visibleCase("c") + trendFilters + `
 RETURN max(c.filedAt) AS latest`
 
+// latestFiled is the latest filed date of the visible cases that pass the
+// filters in params (trendFilters), or today when there is none: the
+// default end of the trend and rising-charge windows.
+func (db *DB) latestFiled(ctx context.Context, params map[string]any) (time.Time, error) {
+	recs, err := db.read(ctx, trendLatestQuery, scoped(ctx, params))
+	if err != nil {
+		return time.Time{}, err
+	}
+	to := time.Now().UTC()
+	if len(recs) == 1 {
+		if d, ok := get(recs[0], "latest").(dbtype.Date); ok {
+			to = d.Time()
+		}
+	}
+	return time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC), nil
+}
+
 // CrimeTrend counts the visible cases by period of their filed date and by
 // group, with zero-filled periods and comparisons (BuildTrend).
 func (db *DB) CrimeTrend(ctx context.Context, q TrendQuery) (tr Trend, err error) {
@@ -171,17 +188,10 @@ func (db *DB) CrimeTrend(ctx context.Context, q TrendQuery) (tr Trend, err error
 		"charges":   orEmpty(q.Charges),
 	}
 	if q.To == nil {
-		recs, err := db.read(ctx, trendLatestQuery, scoped(ctx, params))
+		to, err := db.latestFiled(ctx, params)
 		if err != nil {
 			return Trend{}, err
 		}
-		to := time.Now().UTC()
-		if len(recs) == 1 {
-			if d, ok := get(recs[0], "latest").(dbtype.Date); ok {
-				to = d.Time()
-			}
-		}
-		to = time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC)
 		if q.From != nil && to.Before(*q.From) {
 			// Nothing filed since from: its period alone, zeros.
 			to = *q.From

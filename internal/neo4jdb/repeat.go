@@ -3,6 +3,7 @@ package neo4jdb
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"github.com/casegraph/casegraph"
 )
@@ -58,14 +59,11 @@ func (db *DB) RepeatOffenders(ctx context.Context, min int, districts, charges [
 }
 
 func sortCasesNewest(cs []casegraph.Case) {
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0; j-- {
-			a, b := cs[j-1], cs[j]
-			af, bf := filedOrZero(a), filedOrZero(b)
-			if af.After(bf) || af.Equal(bf) && a.UID <= b.UID {
-				break
-			}
-			cs[j-1], cs[j] = b, a
+	sort.Slice(cs, func(i, j int) bool {
+		a, b := filedOrZero(cs[i]), filedOrZero(cs[j])
+		if !a.Equal(b) {
+			return a.After(b)
 		}
-	}
+		return cs[i].UID < cs[j].UID
+	})
 }

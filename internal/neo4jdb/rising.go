@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
 )
 
 // RisingCharge is a charge whose count rose from the previous window to the
@@ -51,21 +50,15 @@ RETURN charge, sum(CASE WHEN c.filedAt > $mid THEN 1 ELSE 0 END) AS current,
 // (smallest p-value first, then the larger rise).
 func (db *DB) RisingCharges(ctx context.Context, q RisingQuery) ([]RisingCharge, time.Time, error) {
 	params := map[string]any{"agencies": orEmpty(q.Agencies), "districts": orEmpty(q.Districts), "charges": []string{}}
-	end := time.Now().UTC()
+	var end time.Time
 	if q.End != nil {
-		end = *q.End
+		end = time.Date(q.End.Year(), q.End.Month(), q.End.Day(), 0, 0, 0, 0, time.UTC)
 	} else {
-		recs, err := db.read(ctx, trendLatestQuery, scoped(ctx, params))
-		if err != nil {
+		var err error
+		if end, err = db.latestFiled(ctx, params); err != nil {
 			return nil, time.Time{}, fmt.Errorf("RisingCharges: %w", err)
 		}
-		if len(recs) == 1 {
-			if d, ok := get(recs[0], "latest").(dbtype.Date); ok {
-				end = d.Time()
-			}
-		}
 	}
-	end = time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, time.UTC)
 	mid := end.AddDate(0, 0, -q.WindowDays)
 	params["end"] = neo4j.DateOf(end)
 	params["mid"] = neo4j.DateOf(mid)
