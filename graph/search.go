@@ -6,6 +6,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/graph/model"
@@ -17,6 +18,29 @@ import (
 func searchScope(ctx context.Context) search.Scope {
 	s := casegraph.ScopeFrom(ctx)
 	return search.Scope{All: s.All, Agencies: s.Tokens, Unseal: s.Unseal}
+}
+
+// bleve keeps dates as int64 nanoseconds since 1970, so a range bound
+// outside 1678–2262 made the search fail with an internal error (found by
+// schemathesis). No case is filed out there: moving such a bound to the edge
+// of that span answers the same.
+var (
+	searchDateMin = time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC)
+	searchDateMax = time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+func searchDate(t *time.Time) *time.Time {
+	switch {
+	case t == nil:
+		return nil
+	case t.Before(searchDateMin):
+		m := searchDateMin
+		return &m
+	case t.After(searchDateMax):
+		m := searchDateMax
+		return &m
+	}
+	return t
 }
 
 func (r *queryResolver) search(ctx context.Context, query string, filter *model.SearchFilter, order *model.SearchSort, first *int, after *string) (*model.SearchResult, error) {
@@ -37,7 +61,7 @@ func (r *queryResolver) search(ctx context.Context, query string, filter *model.
 	}
 	if f := filter; f != nil {
 		req.Filter = search.Filter{Agencies: f.Agencies, Kinds: f.Kinds, Stages: f.Stages, Charges: f.Charges,
-			Districts: f.Districts, FiledFrom: f.FiledFrom, FiledTo: f.FiledTo}
+			Districts: f.Districts, FiledFrom: searchDate(f.FiledFrom), FiledTo: searchDate(f.FiledTo)}
 		for _, t := range f.Types {
 			req.Filter.Types = append(req.Filter.Types, strings.ToLower(string(t)))
 		}
