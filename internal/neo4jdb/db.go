@@ -24,6 +24,16 @@ type Config struct {
 	User     string
 	Password string
 	Database string
+	// Observer, when set, is told the duration and outcome of every
+	// managed transaction (internal/metrics).
+	Observer QueryObserver
+}
+
+// QueryObserver is told how long each managed transaction took, including
+// the driver's retries: mode is "read" or "write", outcome "ok",
+// "unavailable", "conflict", "canceled" or "error".
+type QueryObserver interface {
+	ObserveQuery(mode, outcome string, d time.Duration)
 }
 
 // DB is the process's one driver, and the counter of round trips made
@@ -56,7 +66,61 @@ func Open(cfg Config, log *slog.Logger) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neo4jdb.Open(%s): %w", cfg.URI, err)
 	}
+	if cfg.Observer != nil {
+		// Every repository opens its sessions on db.driver: timing the
+		// driver's managed transactions here covers them all.
+		driver = observedDriver{driver, cfg.Observer}
+	}
 	return &DB{driver: driver, database: cfg.Database, log: log}, nil
+}
+
+// observedDriver and observedSession time ExecuteRead and ExecuteWrite.
+// Everything else passes through the embedded driver and session.
+type observedDriver struct {
+	neo4j.DriverWithContext
+	obs QueryObserver
+}
+
+func (d observedDriver) NewSession(ctx context.Context, cfg neo4j.SessionConfig) neo4j.SessionWithContext {
+	return observedSession{d.DriverWithContext.NewSession(ctx, cfg), d.obs}
+}
+
+type observedSession struct {
+	neo4j.SessionWithContext
+	obs QueryObserver
+}
+
+func (s observedSession) ExecuteRead(ctx context.Context, work neo4j.ManagedTransactionWork, configurers ...func(*neo4j.TransactionConfig)) (any, error) {
+	start := time.Now()
+	out, err := s.SessionWithContext.ExecuteRead(ctx, work, configurers...)
+	s.obs.ObserveQuery("read", queryOutcome(err), time.Since(start))
+	return out, err
+}
+
+func (s observedSession) ExecuteWrite(ctx context.Context, work neo4j.ManagedTransactionWork, configurers ...func(*neo4j.TransactionConfig)) (any, error) {
+	start := time.Now()
+	out, err := s.SessionWithContext.ExecuteWrite(ctx, work, configurers...)
+	s.obs.ObserveQuery("write", queryOutcome(err), time.Since(start))
+	return out, err
+}
+
+// queryOutcome names a transaction's result in a few fixed words.
+func queryOutcome(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case unavailable(err):
+		return "unavailable"
+	}
+	switch casegraph.ErrorCode(translate(err)) {
+	case casegraph.EUNAVAILABLE:
+		return "unavailable"
+	case casegraph.ECONFLICT:
+		return "conflict"
+	}
+	return "error"
 }
 
 // Close closes the driver.
@@ -72,6 +136,24 @@ func (db *DB) QueryCount() int64 { return db.queries.Load() }
 func (db *DB) Ping(ctx context.Context) error {
 	_, err := db.read(ctx, `RETURN 1 AS ok`, nil)
 	return err
+}
+
+// queryNewestCaseChange reads the newest updatedAt of a case (index
+// case_updated_at, read from its end).
+const queryNewestCaseChange = `MATCH (c:Case) WHERE c.updatedAt IS NOT NULL
+RETURN c.updatedAt AS at ORDER BY c.updatedAt DESC LIMIT 1`
+
+// NewestCaseChange returns the newest updatedAt of any case, zero when the
+// graph has none: the search syncer compares it with what the index holds.
+func (db *DB) NewestCaseChange(ctx context.Context) (time.Time, error) {
+	recs, err := db.read(ctx, queryNewestCaseChange, nil)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("NewestCaseChange: %w", err)
+	}
+	if len(recs) == 0 {
+		return time.Time{}, nil
+	}
+	return datetime(recs[0].AsMap(), "at"), nil
 }
 
 // read runs one read query in a managed transaction and returns its records.
