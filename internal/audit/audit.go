@@ -124,6 +124,9 @@ type Log struct {
 	file   *os.File
 	out    sink
 	logger *slog.Logger
+	// failures counts appends that fail (nil: not counted); set by Open
+	// before the Log is shared.
+	failures FailureCounter
 
 	// mu guards closed and the sending side of reqs.
 	mu     sync.RWMutex
@@ -145,8 +148,48 @@ type Log struct {
 // line that is not a valid entry is not repaired: Open logs an error and
 // appends continue after the entry with the highest seq that parses, so a
 // copied or moved line does not fork the chain; Verify reports it.
-func Open(ctx context.Context, path string, logger *slog.Logger) (*Log, error) {
-	return open(ctx, path, logger, nil)
+func Open(ctx context.Context, path string, logger *slog.Logger, opts ...Option) (*Log, error) {
+	l, err := open(ctx, path, logger, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range opts {
+		o(l)
+	}
+	return l, nil
+}
+
+// Option configures a Log at Open.
+type Option func(*Log)
+
+// FailureCounter is told of every event that could not be written, by
+// reason: "write" (the write or fsync failed), "refused" (the log failed
+// earlier and refuses appends until reopened) or "closed". An append given
+// up because its caller's context ended is not a failure of the log and is
+// not counted.
+type FailureCounter interface {
+	AuditWriteFailed(reason string)
+}
+
+// CountFailures has the Log report failed appends to c (internal/metrics).
+func CountFailures(c FailureCounter) Option {
+	return func(l *Log) { l.failures = c }
+}
+
+// countFailure reports a failed append, unless it was the caller's context
+// that ended.
+func (l *Log) countFailure(err error) {
+	if l.failures == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return
+	}
+	switch {
+	case errors.Is(err, ErrClosed):
+		l.failures.AuditWriteFailed("closed")
+	case errors.Is(err, ErrFailed):
+		l.failures.AuditWriteFailed("refused")
+	default:
+		l.failures.AuditWriteFailed("write")
+	}
 }
 
 // open is Open with a hook that wraps the file the writer writes to; tests
@@ -247,7 +290,12 @@ func (l *Log) recover(ctx context.Context) error {
 // Any error means the entry may not be stored: the caller must fail its
 // operation. If ctx ends while the entry waits for its batch, Append returns
 // the context's error although the entry may still be written.
-func (l *Log) Append(ctx context.Context, e Event) (Event, error) {
+func (l *Log) Append(ctx context.Context, e Event) (_ Event, err error) {
+	defer func() {
+		if err != nil {
+			l.countFailure(err)
+		}
+	}()
 	if err := ctx.Err(); err != nil {
 		return Event{}, fmt.Errorf("audit.Append: %w", err)
 	}
