@@ -44,7 +44,26 @@ type Options struct {
 	KeepRejects int
 	// Log receives retries and failures; nil discards.
 	Log *slog.Logger
+	// Counter, when set, counts accepted and refused records as they go
+	// (internal/metrics).
+	Counter RecordCounter
 }
+
+// RecordCounter counts records for the metrics: accepted (written, or valid
+// in a dry run) and refused, by reason: "decode" (the input could not be
+// read as a record), "invalid" (the record failed validation) or "graph"
+// (Neo4j refused it).
+type RecordCounter interface {
+	RecordsAccepted(n int)
+	RecordRefused(reason string)
+}
+
+// Refusal reasons counted by a RecordCounter.
+const (
+	RefusedDecode  = "decode"
+	RefusedInvalid = "invalid"
+	RefusedGraph   = "graph"
+)
 
 // Report counts what a job did.
 type Report struct {
@@ -118,7 +137,7 @@ func Run(ctx context.Context, store Store, dec Decoder, opts Options) (rep Repor
 	for u := range units {
 		rep.Read += u.read
 		for _, r := range u.rejects {
-			if err := j.refuse(r); err != nil {
+			if err := j.refuse(r.Reject, r.reason); err != nil {
 				return rep, err
 			}
 		}
@@ -138,7 +157,7 @@ func Run(ctx context.Context, store Store, dec Decoder, opts Options) (rep Repor
 // refusals met while reading it.
 type unit struct {
 	rows    []pending
-	rejects []*Reject
+	rejects []refusal
 	read    int
 	err     error
 }
@@ -171,13 +190,13 @@ func produce(ctx context.Context, dec Decoder, v *Validator, size int, out chan<
 		}
 		u.read++
 		if item.Reject != nil {
-			u.rejects = append(u.rejects, item.Reject)
+			u.rejects = append(u.rejects, refusal{item.Reject, RefusedDecode})
 			continue
 		}
 		row, rej := v.Check(item.Record)
 		if rej != nil {
 			rej.File, rej.Line = item.File, item.Line
-			u.rejects = append(u.rejects, rej)
+			u.rejects = append(u.rejects, refusal{rej, RefusedInvalid})
 			continue
 		}
 		u.rows = append(u.rows, pending{file: item.File, line: item.Line, recordID: item.Record.Source.RecordID, typ: item.Record.Type, row: row})
@@ -189,13 +208,29 @@ func produce(ctx context.Context, dec Decoder, v *Validator, size int, out chan<
 	}
 }
 
+// refusal is a refused record and the reason counted for it.
+type refusal struct {
+	*Reject
+	reason string
+}
+
 type job struct {
 	store Store
 	opts  Options
 	rep   *Report
 }
 
-func (j *job) refuse(r *Reject) error {
+// accept counts n records as written.
+func (j *job) accept(n int) {
+	if j.opts.Counter != nil && n > 0 {
+		j.opts.Counter.RecordsAccepted(n)
+	}
+}
+
+func (j *job) refuse(r *Reject, reason string) error {
+	if j.opts.Counter != nil {
+		j.opts.Counter.RecordRefused(reason)
+	}
 	j.rep.Refused++
 	j.rep.Refusals[r.Type]++
 	if len(j.rep.Rejects) < j.opts.KeepRejects {
@@ -228,6 +263,7 @@ func (j *job) flush(ctx context.Context, batch []pending) error {
 			j.rep.Written++
 			j.rep.ByType[p.typ]++
 		}
+		j.accept(len(batch))
 		j.rep.Batches++
 		j.progress()
 		return nil
@@ -272,7 +308,7 @@ func (j *job) checkDates(ctx context.Context, batch []pending) ([]pending, error
 		if decided := p.row.Decided; p.row.CaseUID != "" {
 			if f, ok := filed[p.row.CaseUID]; ok && decided.Before(f) {
 				if err := j.refuse(&Reject{File: p.file, Line: p.line, RecordID: p.recordID, Type: p.typ, Field: "decidedAt",
-					Reason: fmt.Sprintf("%s is before the case was filed (%s)", decided.Format(time.DateOnly), f.Format(time.DateOnly))}); err != nil {
+					Reason: fmt.Sprintf("%s is before the case was filed (%s)", decided.Format(time.DateOnly), f.Format(time.DateOnly))}, RefusedInvalid); err != nil {
 					return nil, err
 				}
 				continue
@@ -342,6 +378,7 @@ func (j *job) dedupe(batch []pending) ([]pending, error) {
 		}
 		out = append(out, p)
 	}
+	j.accept(len(drop))
 	return out, nil
 }
 
@@ -372,9 +409,9 @@ func (j *job) write(ctx context.Context, batch []pending) error {
 	if err != nil && neo4jdb.IsDataError(err) {
 		if len(batch) == 1 {
 			p := batch[0]
-			j.opts.Log.Debug("record refused by the graph", "file", p.file, "line", p.line, "err", err)
+			j.opts.Log.DebugContext(ctx, "record refused by the graph", "file", p.file, "line", p.line, "err", err)
 			return j.refuse(&Reject{File: p.file, Line: p.line, RecordID: p.recordID, Type: p.typ,
-				Reason: "the graph refused the record: " + neo4jMessage(err)})
+				Reason: "the graph refused the record: " + neo4jMessage(err)}, RefusedGraph)
 		}
 		mid := len(batch) / 2
 		if err := j.write(ctx, batch[:mid]); err != nil {
@@ -390,6 +427,7 @@ func (j *job) write(ctx context.Context, batch []pending) error {
 		j.rep.Written++
 		j.rep.ByType[p.typ]++
 	}
+	j.accept(len(batch))
 	if err := j.conflicts(batch, res.Stale, "stale: a newer version is kept"); err != nil {
 		return err
 	}
@@ -442,7 +480,7 @@ func (j *job) retry(ctx context.Context, f func() error) error {
 		if err == nil || casegraph.ErrorCode(err) != casegraph.EUNAVAILABLE || attempt == 8 {
 			return err
 		}
-		j.opts.Log.Warn("graph unavailable; retrying the batch", "attempt", attempt, "err", err)
+		j.opts.Log.WarnContext(ctx, "graph unavailable; retrying the batch", "attempt", attempt, "err", err)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

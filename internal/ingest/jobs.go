@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/casegraph/casegraph"
 )
 
 // Job states.
@@ -34,6 +36,9 @@ type JobStatus struct {
 	Finished *time.Time `json:"finishedAt,omitempty"`
 	Error    string     `json:"error,omitempty"`
 	Report   Report     `json:"report"`
+	// requestID is the id of the request that submitted the job: the job's
+	// log lines carry it, so that they can be found from the submission.
+	requestID string
 }
 
 // Jobs runs ingest jobs submitted over HTTP: each body is spooled to a file
@@ -92,7 +97,7 @@ func (j *Jobs) Submit(ctx context.Context, body io.Reader) (string, error) {
 	var b [8]byte
 	rand.Read(b[:])
 	id := time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
-	st := &JobStatus{ID: id, State: JobReceiving, Created: time.Now().UTC()}
+	st := &JobStatus{ID: id, State: JobReceiving, Created: time.Now().UTC(), requestID: casegraph.RequestID(ctx)}
 	j.mu.Lock()
 	j.jobs[id] = st
 	j.mu.Unlock()
@@ -140,7 +145,11 @@ func (j *Jobs) fail(id string, err error) error {
 
 func (j *Jobs) run(ctx context.Context, id string) {
 	now := time.Now().UTC()
-	j.set(id, func(s *JobStatus) { s.State, s.Started = JobRunning, &now })
+	var rid string
+	j.set(id, func(s *JobStatus) { s.State, s.Started, rid = JobRunning, &now, s.requestID })
+	if rid != "" {
+		ctx = casegraph.WithRequestID(ctx, rid)
+	}
 	f, err := os.Open(j.path(id, ".ndjson"))
 	if err != nil {
 		j.fail(id, err)
@@ -155,14 +164,14 @@ func (j *Jobs) run(ctx context.Context, id string) {
 	rep, err := Run(ctx, j.store, NewNDJSONDecoder(f, "job-"+id), opts)
 	j.set(id, func(s *JobStatus) { s.Report = rep })
 	if err != nil {
-		j.log.Error("ingest job failed", "job", id, "err", err)
+		j.log.ErrorContext(ctx, "ingest job failed", "job", id, "err", err)
 		j.fail(id, err)
 		return
 	}
 	done := time.Now().UTC()
 	j.set(id, func(s *JobStatus) { s.State, s.Finished = JobDone, &done })
 	j.persist(id)
-	j.log.Info("ingest job done", "job", id, "read", rep.Read, "written", rep.Written, "refused", rep.Refused)
+	j.log.InfoContext(ctx, "ingest job done", "job", id, "read", rep.Read, "written", rep.Written, "refused", rep.Refused)
 }
 
 // persist writes a finished job's status next to the spool, so that it
