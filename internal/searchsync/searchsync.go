@@ -47,14 +47,48 @@ type Syncer struct {
 	idx *search.Manager
 	log *slog.Logger
 	mu  sync.Mutex // one catch-up or rebuild at a time
+
+	// The lag measurement (WithLag); covered and started belong to Run's
+	// goroutine.
+	newest  func(context.Context) (time.Time, error)
+	gauge   LagGauge
+	covered time.Time // the newest case change the index is known to hold
+	started time.Time
+}
+
+// Option configures a Syncer.
+type Option func(*Syncer)
+
+// LagGauge receives how far the index is behind the graph, and when it last
+// caught up (internal/metrics).
+type LagGauge interface {
+	SetIndexLag(d time.Duration)
+	IndexCaughtUp(at time.Time)
+}
+
+// WithLag has Run measure, after each catch-up or rebuild, how far the index
+// is behind the graph: the graph's newest case updatedAt (read by newest)
+// less the newest change the index is known to hold — its high-water mark,
+// or the graph's newest change read before a catch-up that then succeeded
+// (everything up to it was read). The second matters because the mark is
+// the older of the case and person streams' last change and stays behind
+// while only cases change. While the index holds nothing the lag is the
+// time since Run started. While the graph cannot be read the last value
+// stays.
+func WithLag(newest func(context.Context) (time.Time, error), g LagGauge) Option {
+	return func(s *Syncer) { s.newest, s.gauge = newest, g }
 }
 
 // New returns a syncer.
-func New(src Source, idx *search.Manager, log *slog.Logger) *Syncer {
+func New(src Source, idx *search.Manager, log *slog.Logger, opts ...Option) *Syncer {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Syncer{src: src, idx: idx, log: log}
+	s := &Syncer{src: src, idx: idx, log: log}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // CaseDoc is the search document of a case.
@@ -213,31 +247,81 @@ func (s *Syncer) Rebuild(ctx context.Context) (int, error) {
 func (s *Syncer) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	s.started = time.Now()
 	for {
+		before, known := s.readNewest(ctx)
+		ok := false
 		if why := s.idx.NeedsRebuild(); why != nil {
-			s.log.Warn("search index is being rebuilt from the graph", "reason", why.Error())
+			s.log.WarnContext(ctx, "search index is being rebuilt from the graph", "reason", why.Error())
 			start := time.Now()
 			n, err := s.Rebuild(ctx)
 			switch {
 			case ctx.Err() != nil:
 				return
 			case err != nil:
-				s.log.Error("search index rebuild failed; searches answer from an incomplete index until the next attempt", "err", err)
+				s.log.ErrorContext(ctx, "search index rebuild failed; searches answer from an incomplete index until the next attempt", "err", err)
 			default:
-				s.log.Info("search index rebuilt", "documents", n, "elapsed", time.Since(start).Round(time.Millisecond))
+				ok = true
+				s.log.InfoContext(ctx, "search index rebuilt", "documents", n, "elapsed", time.Since(start).Round(time.Millisecond))
 			}
 		} else if n, err := s.CatchUp(ctx); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
-			s.log.Warn("search catch-up failed; retrying", "err", err)
-		} else if n > 0 {
-			s.log.Debug("search index caught up", "documents", n)
+			s.log.WarnContext(ctx, "search catch-up failed; retrying", "err", err)
+		} else {
+			ok = true
+			if n > 0 {
+				s.log.DebugContext(ctx, "search index caught up", "documents", n)
+			}
 		}
+		if !known {
+			before = time.Time{}
+		}
+		s.measureLag(ctx, before, ok)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// readNewest reads the graph's newest case change, if the lag is measured
+// and the graph answers.
+func (s *Syncer) readNewest(ctx context.Context) (time.Time, bool) {
+	if s.newest == nil {
+		return time.Time{}, false
+	}
+	t, err := s.newest(ctx)
+	return t, err == nil
+}
+
+// measureLag updates the lag after a catch-up or rebuild: before is the
+// graph's newest change read before it (zero if unknown), ok whether it
+// succeeded.
+func (s *Syncer) measureLag(ctx context.Context, before time.Time, ok bool) {
+	if s.gauge == nil {
+		return
+	}
+	if ok {
+		s.gauge.IndexCaughtUp(time.Now())
+		if before.After(s.covered) {
+			s.covered = before
+		}
+	}
+	if hw, err := s.idx.HighWater(); err == nil && hw.After(s.covered) {
+		s.covered = hw
+	}
+	newest, known := s.readNewest(ctx)
+	switch {
+	case !known:
+		// The graph cannot be read: the last value stays.
+	case !newest.After(s.covered):
+		s.gauge.SetIndexLag(0)
+	case s.covered.IsZero():
+		s.gauge.SetIndexLag(time.Since(s.started))
+	default:
+		s.gauge.SetIndexLag(newest.Sub(s.covered))
 	}
 }
