@@ -36,14 +36,24 @@ func isTerminal(f *os.File) bool {
 }
 
 // requestIDHandler adds request_id to records logged with a context that
-// carries one.
+// carries one, unless the call named it itself (a JSON line must not carry
+// the key twice).
 type requestIDHandler struct{ slog.Handler }
 
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
-	if id := casegraph.RequestID(ctx); id != "" {
+	if id := casegraph.RequestID(ctx); id != "" && !hasAttr(r, "request_id") {
 		r.AddAttrs(slog.String("request_id", id))
 	}
 	return h.Handler.Handle(ctx, r)
+}
+
+func hasAttr(r slog.Record, key string) bool {
+	found := false
+	r.Attrs(func(a slog.Attr) bool {
+		found = a.Key == key
+		return !found
+	})
+	return found
 }
 
 func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {

@@ -27,3 +27,15 @@ func TestRequestIDOnEveryLine(t *testing.T) {
 		t.Errorf("line without context has a request_id: %s", lines[1])
 	}
 }
+
+// TestRequestIDOnce: a call that names request_id itself does not get it
+// twice.
+func TestRequestIDOnce(t *testing.T) {
+	var buf bytes.Buffer
+	log := New(&buf, "json", slog.LevelInfo)
+	ctx := casegraph.WithRequestID(context.Background(), "req-42")
+	log.InfoContext(ctx, "explicit", "request_id", casegraph.RequestID(ctx))
+	if n := strings.Count(buf.String(), `"request_id"`); n != 1 {
+		t.Errorf("request_id %d times: %s", n, buf.String())
+	}
+}
