@@ -48,6 +48,16 @@ type Options struct {
 	RatePerMinute int
 	// GraphiQL serves the GraphiQL page at /graphiql.
 	GraphiQL bool
+	// Metrics, when set, is told of every request (internal/metrics).
+	Metrics HTTPObserver
+}
+
+// HTTPObserver is told of each request: the route pattern that matched
+// ("/graphql", "/api/ingest/*"; "unmatched" when none did), the method, the
+// status and the time taken. A route pattern, unlike the path, cannot carry
+// an id or a name.
+type HTTPObserver interface {
+	ObserveHTTP(route, method string, code int, d time.Duration)
 }
 
 // NewRouter returns the HTTP handler of casegraph.
@@ -59,7 +69,7 @@ func NewRouter(o Options) http.Handler {
 	if o.RatePerMinute == 0 {
 		o.RatePerMinute = 600
 	}
-	r.Use(requestID, accessLog(o.Log), recoverer(o.Log))
+	r.Use(requestID, accessLog(o.Log, o.Metrics), recoverer(o.Log))
 	// Everything below needs a verified token; the rate limit counts per
 	// subject.
 	authed := chi.Chain(authz.Authenticate(o.Verifier, o.Authorizer, o.Log), authz.RateLimit(o.RatePerMinute, time.Minute))
@@ -88,7 +98,7 @@ func NewRouter(o Options) http.Handler {
 			start := time.Now()
 			n, err := o.Reindex(r.Context())
 			if err != nil {
-				o.Log.ErrorContext(r.Context(), "reindex failed", "err", err, "request_id", casegraph.RequestID(r.Context()))
+				o.Log.ErrorContext(r.Context(), "reindex failed", "err", err)
 				writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "reindex failed; the live index is unchanged (see the server log, request " + casegraph.RequestID(r.Context()) + ")"})
 				return
 			}
@@ -156,17 +166,41 @@ func printable(s string) bool {
 	return true
 }
 
-// accessLog logs one line per request.
-func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
+// accessLog logs one line per request, with its request id, and reports it
+// to the metrics.
+func accessLog(log *slog.Logger, obs HTTPObserver) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			start := time.Now()
 			next.ServeHTTP(ww, r)
-			log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
-				"status", ww.Status(), "bytes", ww.BytesWritten(), "duration", time.Since(start))
+			d := time.Since(start)
+			status := ww.Status()
+			if status == 0 {
+				status = http.StatusOK // nothing written: net/http answers 200
+			}
+			route := routePattern(r)
+			log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "route", route,
+				"status", status, "bytes", ww.BytesWritten(), "duration", d)
+			if obs != nil {
+				obs.ObserveHTTP(route, r.Method, status, d)
+			}
 		})
 	}
+}
+
+// routePattern is the pattern of the route that served r, once it has been
+// served; "unmatched" for a request no route took (404, 405).
+func routePattern(r *http.Request) string {
+	rc := chi.RouteContext(r.Context())
+	if rc == nil {
+		return "unmatched"
+	}
+	p := rc.RoutePattern()
+	if p == "" {
+		return "unmatched"
+	}
+	return p
 }
 
 // recoverer turns a handler's panic into a 500 with no details, logging the
@@ -208,7 +242,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "grace", grace)
+	log.InfoContext(ctx, "shutting down", "grace", grace)
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

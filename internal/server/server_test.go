@@ -3,13 +3,18 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/casegraph/casegraph"
 	"github.com/casegraph/casegraph/internal/authz"
@@ -206,5 +211,70 @@ func TestRateLimitPerSubject(t *testing.T) {
 	}
 	if c := post(b); c != 200 {
 		t.Errorf("another subject was limited too: %d", c)
+	}
+}
+
+type httpObs struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (o *httpObs) ObserveHTTP(route, method string, code int, d time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.seen = append(o.seen, fmt.Sprintf("%s %s %d", method, route, code))
+}
+
+// TestMetricsRoutes: requests are reported by route pattern, never by the
+// raw path, and every response carries its request id.
+func TestMetricsRoutes(t *testing.T) {
+	v, err := authz.NewHS256Verifier(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := authz.NewAuthorizer("", "", func(context.Context, string) (string, error) { return "PROCURATORATE", nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := chi.NewRouter()
+	jobs.Get("/{id}", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotFound) })
+	obs := &httpObs{}
+	h := NewRouter(Options{
+		GraphQL:    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"data":{}}`) }),
+		Ingest:     jobs,
+		Ready:      func(context.Context) error { return nil },
+		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Verifier:   v,
+		Authorizer: a,
+		Metrics:    obs,
+	})
+	integrator := token(t, casegraph.Caller{Subject: "i", Roles: []string{authz.RoleIntegrator}})
+	for _, c := range []struct{ method, path, body, ctype string }{
+		{"POST", "/graphql", `{"query":"{agencies{code}}"}`, "application/json"},
+		{"GET", "/healthz", "", ""},
+		{"GET", "/api/ingest/20260301T080000-0123456789abcdef", "", ""},
+		{"GET", "/cases/330203199001011234", "", ""},
+		{"BREW", "/healthz", "", ""},
+	} {
+		req := httptest.NewRequest(c.method, c.path, strings.NewReader(c.body))
+		if c.ctype != "" {
+			req.Header.Set("Content-Type", c.ctype)
+		}
+		req.Header.Set("Authorization", "Bearer "+integrator)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Header().Get("X-Request-Id") == "" {
+			t.Errorf("%s %s: no X-Request-Id in the response", c.method, c.path)
+		}
+	}
+	want := []string{
+		"POST /graphql 200",
+		"GET /healthz 200",
+		"GET /api/ingest/{id} 404",
+		"GET unmatched 404",
+		"BREW unmatched 405",
+	}
+	if diff := cmp.Diff(want, obs.seen); diff != "" {
+		t.Errorf("observed (-want +got):\n%s", diff)
 	}
 }
