@@ -29,6 +29,7 @@ type Config struct {
 	PolicyFile    string // CASEGRAPH_AUTHZ_POLICY: casbin policy CSV replacing the embedded one
 	ModelFile     string // CASEGRAPH_AUTHZ_MODEL: casbin model replacing the embedded one
 	RatePerMinute int    // CASEGRAPH_RATE_PER_MINUTE: requests per subject per minute
+	MetricsAddr   string // CASEGRAPH_METRICS_ADDR: listen address of /metrics; empty: not served
 }
 
 // DefaultNeo4jPassword is the development password scripts/neo4j sets too.
@@ -86,6 +87,7 @@ func RegisterGroups(fs *flag.FlagSet, cfg *Config, getenv func(string) string, g
 			fmt.Sscan(v, &rate)
 		}
 		fs.IntVar(&cfg.RatePerMinute, "rate-per-minute", rate, "requests per subject per minute ($CASEGRAPH_RATE_PER_MINUTE)")
+		str(&cfg.MetricsAddr, "metrics-addr", "CASEGRAPH_METRICS_ADDR", "", "listen address of the Prometheus /metrics endpoint, apart from the API (default: not served)")
 	}
 	if groups&Neo4jFlags != 0 {
 		str(&cfg.Neo4jURI, "neo4j-uri", "CASEGRAPH_NEO4J_URI", "bolt://127.0.0.1:7687", "Neo4j Bolt URI")
@@ -111,6 +113,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := ParseLevel(c.LogLevel); err != nil {
 		return err
+	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") {
+		return fmt.Errorf("metrics-addr %q is the API's address: /metrics has a listener of its own, give it another port", c.MetricsAddr)
 	}
 	return nil
 }
@@ -144,6 +149,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("authz_policy", c.PolicyFile),
 		slog.String("authz_model", c.ModelFile),
 		slog.Int("rate_per_minute", c.RatePerMinute),
+		slog.String("metrics_addr", c.MetricsAddr),
 	)
 }
 

@@ -26,7 +26,7 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 	if cfg.Neo4jPassword != "s3cret-password" || !cfg.Demo {
 		t.Errorf("environment not read: %+v", cfg)
 	}
-	if cfg.Neo4jURI != "bolt://127.0.0.1:7687" || cfg.Neo4jDatabase != "neo4j" {
+	if cfg.Neo4jURI != "bolt://127.0.0.1:7687" || cfg.Neo4jDatabase != "neo4j" || cfg.MetricsAddr != "" {
 		t.Errorf("defaults wrong: %+v", cfg)
 	}
 }
@@ -53,6 +53,7 @@ func TestValidate(t *testing.T) {
 		{LogLevel: "info"},
 		{Neo4jURI: "bolt://x", LogLevel: "loud"},
 		{Neo4jURI: "bolt://x", LogLevel: "info", LogFormat: "xml"},
+		{Neo4jURI: "bolt://x", LogLevel: "info", Addr: "127.0.0.1:8080", MetricsAddr: "127.0.0.1:8080"},
 	} {
 		if err := bad.Validate(); err == nil {
 			t.Errorf("Validate(%+v) = nil, want an error", bad)
