@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -34,6 +35,9 @@ type Options struct {
 	// Audit receives one event per operation; required: the handler fails
 	// closed without it.
 	Audit *audit.Log
+	// Metrics counts and times operations (internal/metrics); nil counts
+	// nothing.
+	Metrics graphql.HandlerExtension
 }
 
 // NewHandler returns the GraphQL endpoint over store: POST with a JSON body,
@@ -52,6 +56,11 @@ func NewHandler(store Store, log *slog.Logger, opts Options) http.Handler {
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if opts.Metrics != nil {
+		// First, so that it wraps the other extensions and counts what they
+		// refuse too.
+		srv.Use(opts.Metrics)
+	}
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}

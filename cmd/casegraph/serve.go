@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"path/filepath"
 	"sync"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/casegraph/casegraph/internal/config"
 	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/logging"
+	"github.com/casegraph/casegraph/internal/metrics"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 	"github.com/casegraph/casegraph/internal/search"
 	"github.com/casegraph/casegraph/internal/searchsync"
@@ -53,8 +55,15 @@ func setup(name string, args []string, stderr io.Writer, getenv func(string) str
 }
 
 func openDB(cfg config.Config, log *slog.Logger) (*neo4jdb.DB, error) {
+	return openObservedDB(cfg, log, nil)
+}
+
+// openObservedDB is openDB with the time of every transaction reported to
+// obs (nil: not reported).
+func openObservedDB(cfg config.Config, log *slog.Logger, obs neo4jdb.QueryObserver) (*neo4jdb.DB, error) {
 	return neo4jdb.Open(neo4jdb.Config{
 		URI: cfg.Neo4jURI, User: cfg.Neo4jUser, Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase,
+		Observer: obs,
 	}, log)
 }
 
@@ -86,8 +95,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return err
 	}
-	log.Info("starting casegraph", "version", Version, "config", cfg)
-	db, err := openDB(cfg, log)
+	log.InfoContext(ctx, "starting casegraph", "version", Version, "config", cfg)
+	// One registry for the process, handed to each part that reports.
+	m := metrics.New()
+	db, err := openObservedDB(cfg, log, m)
 	if err != nil {
 		return err
 	}
@@ -101,7 +112,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return err
 	}
-	auditLog, err := audit.Open(ctx, auditPath(cfg.DataDir), log)
+	auditLog, err := audit.Open(ctx, auditPath(cfg.DataDir), log, audit.CountFailures(m))
 	if err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	}
@@ -111,6 +122,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		// /metrics has a listener of its own, so that it is not on the API
+		// port without a token (docs/operations.md).
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (metrics-addr): %w", cfg.MetricsAddr, err)
+		}
+	}
 	// The search index lives under the data directory; the syncer keeps it
 	// consistent with the graph (rebuild when unusable, catch-up, touched
 	// cases after each commit).
@@ -119,10 +139,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return fmt.Errorf("search index: %w", err)
 	}
 	defer idx.Close()
-	syncer := searchsync.New(db, idx, log)
+	syncer := searchsync.New(db, idx, log, searchsync.WithLag(db.NewestCaseChange, m))
 	touch := func(ctx context.Context, cases []string) {
 		if err := syncer.Touched(ctx, cases); err != nil {
-			log.Warn("search index not updated for these cases; the catch-up will repair it", "cases", len(cases), "err", err)
+			log.WarnContext(ctx, "search index not updated for these cases; the catch-up will repair it", "cases", len(cases), "err", err)
 		}
 	}
 	wf := workflow.New(db, log, workflow.Options{OnChange: touch})
@@ -137,7 +157,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		prepare(bgctx, db, cfg, log, onCommit)
+		prepare(bgctx, db, cfg, log, onCommit, m)
 		repairScopes(bgctx, db, touch, log)
 		// The syncer starts once the schema is in place (and the driver has
 		// made its first connection).
@@ -148,7 +168,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	defer wg.Wait()
 	defer cancel()
 
-	jobs, err := ingest.NewJobs(filepath.Join(cfg.DataDir, "ingest"), db, ingest.Options{OnCommit: onCommit}, log)
+	jobs, err := ingest.NewJobs(filepath.Join(cfg.DataDir, "ingest"), db, ingest.Options{OnCommit: onCommit, Counter: m}, log)
 	if err != nil {
 		return err
 	}
@@ -163,7 +183,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 
 	router := server.NewRouter(server.Options{
 		GraphQL: graph.NewHandler(db, log, graph.Options{Introspection: cfg.Introspection, Jobs: jobs, Workflow: wf, Search: idx,
-			Authorizer: authorizer, Audit: auditLog}),
+			Authorizer: authorizer, Audit: auditLog, Metrics: m.GraphQL()}),
 		Reindex:       func(ctx context.Context) (int, error) { return syncer.Rebuild(ctx) },
 		Ingest:        auditRequests(auditLog, log, "ingest", ingest.Handler(jobs)),
 		Ready:         readiness(db),
@@ -172,22 +192,37 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		Authorizer:    authorizer,
 		RatePerMinute: cfg.RatePerMinute,
 		GraphiQL:      cfg.GraphiQL,
+		Metrics:       m,
 	})
+	if metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		mctx, stop := context.WithCancel(ctx)
+		errc := make(chan error, 1)
+		go func() { errc <- server.Serve(mctx, metricsLn, mux, log, 5*time.Second) }()
+		defer func() {
+			stop()
+			if err := <-errc; err != nil {
+				log.ErrorContext(ctx, "metrics listener", "err", err)
+			}
+		}()
+		log.InfoContext(ctx, "metrics listening", "addr", metricsLn.Addr().String(), "url", "http://"+metricsLn.Addr().String()+"/metrics")
+	}
 	addr := ln.Addr().String()
-	log.Info("listening", "addr", addr, "graphiql", "http://"+addr+"/graphiql")
+	log.InfoContext(ctx, "listening", "addr", addr, "graphiql", "http://"+addr+"/graphiql")
 	return server.Serve(ctx, ln, router, log, 15*time.Second)
 }
 
 // prepare applies the migrations, retrying while Neo4j is away, then loads
 // the demo graph into an empty database when asked to. Until it succeeds
 // /readyz answers 503.
-func prepare(ctx context.Context, db *neo4jdb.DB, cfg config.Config, log *slog.Logger, onCommit func(context.Context, []string)) {
+func prepare(ctx context.Context, db *neo4jdb.DB, cfg config.Config, log *slog.Logger, onCommit func(context.Context, []string), counter ingest.RecordCounter) {
 	for attempt := 1; ; attempt++ {
 		_, err := db.Migrate(ctx)
 		if err == nil {
 			break
 		}
-		log.Warn("migrations not applied yet; retrying", "attempt", attempt, "err", err)
+		log.WarnContext(ctx, "migrations not applied yet; retrying", "attempt", attempt, "err", err)
 		select {
 		case <-ctx.Done():
 			return
@@ -199,19 +234,19 @@ func prepare(ctx context.Context, db *neo4jdb.DB, cfg config.Config, log *slog.L
 	}
 	n, err := db.CaseCount(ctx)
 	if err != nil {
-		log.Error("demo graph: cannot count cases", "err", err)
+		log.ErrorContext(ctx, "demo graph: cannot count cases", "err", err)
 		return
 	}
 	if n > 0 {
-		log.Info("demo graph not loaded: the database already has cases", "cases", n)
+		log.InfoContext(ctx, "demo graph not loaded: the database already has cases", "cases", n)
 		return
 	}
-	rep, err := loadDemo(ctx, db, onCommit)
+	rep, err := loadDemo(ctx, db, onCommit, counter)
 	if err != nil {
-		log.Error("demo graph not loaded", "err", err)
+		log.ErrorContext(ctx, "demo graph not loaded", "err", err)
 		return
 	}
-	log.Info("demo graph loaded", "records", rep.Written, "refused", rep.Refused)
+	log.InfoContext(ctx, "demo graph loaded", "records", rep.Written, "refused", rep.Refused)
 }
 
 // Demo data: `casegraph gen --cases demoCases --seed demoSeed`, through the
@@ -221,7 +256,7 @@ const (
 	demoSeed  = 1
 )
 
-func loadDemo(ctx context.Context, db *neo4jdb.DB, onCommit func(context.Context, []string)) (ingest.Report, error) {
+func loadDemo(ctx context.Context, db *neo4jdb.DB, onCommit func(context.Context, []string), counter ingest.RecordCounter) (ingest.Report, error) {
 	pr, pw := io.Pipe()
 	go func() {
 		opts := synth.Defaults()
@@ -234,7 +269,7 @@ func loadDemo(ctx context.Context, db *neo4jdb.DB, onCommit func(context.Context
 		pw.CloseWithError(err)
 	}()
 	defer pr.Close()
-	return ingest.Run(ctx, db, ingest.NewNDJSONDecoder(pr, "demo"), ingest.Options{OnCommit: onCommit})
+	return ingest.Run(ctx, db, ingest.NewNDJSONDecoder(pr, "demo"), ingest.Options{OnCommit: onCommit, Counter: counter})
 }
 
 // syncProcedure is ingest's commit hook: the lineages a batch touched go
@@ -244,7 +279,7 @@ func loadDemo(ctx context.Context, db *neo4jdb.DB, onCommit func(context.Context
 func syncProcedure(wf *workflow.Workflow, log *slog.Logger) func(context.Context, []string) {
 	return func(ctx context.Context, cases []string) {
 		if err := wf.Sync(ctx, cases); err != nil {
-			log.Error("procedure sync failed; stages and deadlines of these cases may be stale until they are ingested again",
+			log.ErrorContext(ctx, "procedure sync failed; stages and deadlines of these cases may be stale until they are ingested again",
 				"cases", len(cases), "first", cases[0], "err", err)
 		}
 	}

@@ -53,7 +53,7 @@ func repairScopes(ctx context.Context, db *neo4jdb.DB, touch func(context.Contex
 	for ctx.Err() == nil {
 		uids, err := db.RepairScopes(ctx, 2000)
 		if err != nil {
-			log.Error("scope repair failed; cases without scope tokens stay invisible until their next sync", "err", err)
+			log.ErrorContext(ctx, "scope repair failed; cases without scope tokens stay invisible until their next sync", "err", err)
 			return
 		}
 		if len(uids) == 0 {
@@ -63,7 +63,7 @@ func repairScopes(ctx context.Context, db *neo4jdb.DB, touch func(context.Contex
 		total += len(uids)
 	}
 	if total > 0 {
-		log.Info("scope tokens written for cases that had none", "cases", total)
+		log.InfoContext(ctx, "scope tokens written for cases that had none", "cases", total)
 	}
 }
 
@@ -74,7 +74,7 @@ func auditIngest(ctx context.Context, l *audit.Log, log *slog.Logger, cases []st
 	_, err := l.Append(ctx, audit.Event{Subject: "system:ingest", Operation: "ingest batch", Action: "INGEST",
 		CaseUIDs: cases, Outcome: "OK"})
 	if err != nil {
-		log.Error("audit event of an ingest batch not written", "cases", len(cases), "err", err)
+		log.ErrorContext(ctx, "audit event of an ingest batch not written", "cases", len(cases), "err", err)
 	}
 }
 
@@ -118,7 +118,7 @@ func anchorAudit(ctx context.Context, l *audit.Log, log *slog.Logger, every time
 		case <-t.C:
 			if seq, hash := l.Head(); seq != last {
 				last = seq
-				log.Info("audit head", "seq", seq, "hash", hash)
+				log.InfoContext(ctx, "audit head", "seq", seq, "hash", hash)
 			}
 		}
 	}
