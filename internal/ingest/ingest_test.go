@@ -139,7 +139,8 @@ func TestRefusedRecordsAndTheirNeighbours(t *testing.T) {
 	}, "\n")
 	data := append(good, []byte(bad+"\n")...)
 	var streamed []ingest.Reject
-	rep := load(t, db, "mixed.ndjson", data, ingest.Options{BatchSize: 10,
+	counted := &recordCounter{refused: map[string]int{}}
+	rep := load(t, db, "mixed.ndjson", data, ingest.Options{BatchSize: 10, Counter: counted,
 		OnReject: func(r ingest.Reject) error { streamed = append(streamed, r); return nil }})
 	want := []struct {
 		line  int
@@ -173,6 +174,13 @@ func TestRefusedRecordsAndTheirNeighbours(t *testing.T) {
 	}
 	if rep.Written != 28 || rep.Refused != 8 || len(rep.Rejects) != 8 {
 		t.Errorf("report: written %d refused %d kept %d; want 28, 8, 8", rep.Written, rep.Refused, len(rep.Rejects))
+	}
+	// The metrics count what the report says, refusals by reason.
+	if counted.accepted != 28 {
+		t.Errorf("counted %d accepted, want 28", counted.accepted)
+	}
+	if diff := cmp.Diff(map[string]int{ingest.RefusedDecode: 1, ingest.RefusedInvalid: 7}, counted.refused); diff != "" {
+		t.Errorf("refusals counted (-want +got):\n%s", diff)
 	}
 	snap := snapshot(t, db)
 	if !containsPrefix(snap, "Case {agencyCode: T-GA, caseNo: A3,") {
@@ -265,3 +273,12 @@ func TestGeneratedDataInBothOrders(t *testing.T) {
 		t.Errorf("reversed load differs (-in order +reversed):\n%.3000s", d)
 	}
 }
+
+// recordCounter is an ingest.RecordCounter for tests.
+type recordCounter struct {
+	accepted int
+	refused  map[string]int
+}
+
+func (c *recordCounter) RecordsAccepted(n int)       { c.accepted += n }
+func (c *recordCounter) RecordRefused(reason string) { c.refused[reason]++ }
