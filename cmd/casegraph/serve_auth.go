@@ -72,7 +72,7 @@ func repairScopes(ctx context.Context, db *neo4jdb.DB, touch func(context.Contex
 // the operator (audit write failures are an alert, docs/security.md).
 func auditIngest(ctx context.Context, l *audit.Log, log *slog.Logger, cases []string) {
 	_, err := l.Append(ctx, audit.Event{Subject: "system:ingest", Operation: "ingest batch", Action: "INGEST",
-		CaseUIDs: cases, Outcome: "OK"})
+		CaseUIDs: cases, Outcome: "OK", RequestID: casegraph.RequestID(ctx)})
 	if err != nil {
 		log.ErrorContext(ctx, "audit event of an ingest batch not written", "cases", len(cases), "err", err)
 	}
