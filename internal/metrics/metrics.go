@@ -69,7 +69,7 @@ func New() *Metrics {
 	}, []string{"route", "method"})
 	m.neo4jDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: Namespace, Subsystem: "neo4j", Name: "query_duration_seconds",
-		Help:    "Neo4j managed transactions (one query, or one ingest batch), including the driver's retries, by mode (read, write) and outcome (ok, unavailable, conflict, canceled, error).",
+		Help:    "Neo4j managed transactions (one query, or one ingest batch), including the driver's retries, by mode (read, write) and outcome (ok, unavailable, conflict, canceled, timeout, error).",
 		Buckets: latencyBuckets,
 	}, []string{"mode", "outcome"})
 	m.ingestAccepted = prometheus.NewCounter(prometheus.CounterOpts{

@@ -31,7 +31,8 @@ type Config struct {
 
 // QueryObserver is told how long each managed transaction took, including
 // the driver's retries: mode is "read" or "write", outcome "ok",
-// "unavailable", "conflict", "canceled" or "error".
+// "unavailable", "conflict", "canceled" (the caller went away), "timeout"
+// (the caller's deadline passed) or "error".
 type QueryObserver interface {
 	ObserveQuery(mode, outcome string, d time.Duration)
 }
@@ -113,6 +114,8 @@ func queryOutcome(err error) string {
 		return "canceled"
 	case unavailable(err):
 		return "unavailable"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
 	}
 	switch casegraph.ErrorCode(translate(err)) {
 	case casegraph.EUNAVAILABLE:
