@@ -32,6 +32,13 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				log.WarnContext(ctx, "graph database unavailable", "err", err, "path", gqlErr.Path.String())
 			}
 			return gqlErr
+		case gqlErr.Err != nil && gqlErr.Err.Error() == "introspection disabled":
+			// gqlgen's plain error for __schema and __type when
+			// introspection is off: the client's doing, not ours (found by
+			// probing as graphql-cop does).
+			gqlErr.Message = "introspection is disabled on this server"
+			gqlErr.Extensions["code"] = casegraph.EFORBIDDEN
+			return gqlErr
 		case gqlErr.Err == nil:
 			// Made by gqlgen or gqlparser: the message is for the client.
 			if _, ok := gqlErr.Extensions["code"]; !ok {

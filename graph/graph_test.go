@@ -129,6 +129,14 @@ func TestLimitsRefuseBeforeNeo4j(t *testing.T) {
 	}
 	aliases.WriteString(" }")
 	tests = append(tests, struct{ name, query, code string }{"aliases", aliases.String(), "ALIAS_LIMIT_EXCEEDED"})
+	// graphql-cop's field-duplication and directive-overloading probes.
+	tests = append(tests,
+		struct{ name, query, code string }{"repeated field", "{ " + strings.Repeat("__typename ", 500) + "}", "FIELD_REPEAT_LIMIT_EXCEEDED"},
+		struct{ name, query, code string }{"repeated through fragments",
+			"{ agencies { ...A ...B ...C } } fragment A on Agency { " + strings.Repeat("code ", 8) + "} fragment B on Agency { ...A } fragment C on Agency { ...A ...B }",
+			"FIELD_REPEAT_LIMIT_EXCEEDED"},
+		struct{ name, query, code string }{"directive overloading", "{ __typename " + strings.Repeat("@aa", 10) + " }", "DIRECTIVE_LIMIT_EXCEEDED"},
+		struct{ name, query, code string }{"too many tokens", "{ " + strings.Repeat("agencies { code } ", graph.MaxTokens/4) + "}", "GRAPHQL_PARSE_FAILED"})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := db.QueryCount()
@@ -140,5 +148,16 @@ func TestLimitsRefuseBeforeNeo4j(t *testing.T) {
 				t.Errorf("%d queries reached Neo4j", n)
 			}
 		})
+	}
+}
+
+func TestIntrospectionOffIsForbidden(t *testing.T) {
+	db := neo4jtest.Open(t)
+	h := as(t, newHandler(t, db, graph.Options{Introspection: false}), admin)
+	for _, q := range []string{`{ __schema { types { name } } }`, `{ __type(name: "Case") { name } }`} {
+		resp := post(t, h, q, nil)
+		if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "FORBIDDEN" {
+			t.Errorf("%s: errors = %+v, want one FORBIDDEN", q, resp.Errors)
+		}
 	}
 }

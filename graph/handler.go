@@ -66,6 +66,8 @@ func NewHandler(store Store, log *slog.Logger, opts Options) http.Handler {
 	}
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.Use(aliasLimit{max: MaxAliases})
+	srv.Use(documentLimit{repeats: MaxFieldRepeats, directives: MaxDirectives, tokens: MaxTokens})
+	srv.SetParserTokenLimit(MaxTokens)
 	srv.Use(auditExtension{log: opts.Audit, logger: log})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.SetErrorPresenter(errorPresenter(log))

@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/casegraph/casegraph/graph/generated"
 	"github.com/casegraph/casegraph/graph/model"
@@ -147,4 +148,142 @@ func countAliases(set ast.SelectionSet, frags ast.FragmentDefinitionList, seen m
 		}
 	}
 	return n
+}
+
+// MaxFieldRepeats bounds how often one selection set may select the same
+// response name, directly or through fragments, MaxDirectives the
+// directives on one field, fragment or operation, and MaxTokens the length
+// of a query document. gqlgen merges repeated fields, so they cost nothing
+// to resolve, but the validator compares them pair by pair and gqlgen's
+// parser has no token limit of its own: 14,000 copies of __typename
+// (150 KB) took 12 s of CPU; 9,000 unknown directives (27 KB) drew 2.6 MB
+// of errors (graphql-cop's field-duplication and directive-overloading
+// probes, docs/security.md).
+const (
+	MaxFieldRepeats = 20
+	MaxDirectives   = 4
+	MaxTokens       = 10000
+)
+
+// documentLimit refuses documents that select one response name more than
+// repeats times in a selection set or put more than directives directives
+// in one place. It runs on the raw query, before gqlgen parses and
+// validates it; a document that does not parse is left to gqlgen.
+type documentLimit struct{ repeats, directives, tokens int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = documentLimit{}
+
+func (documentLimit) ExtensionName() string { return "DocumentLimit" }
+
+func (documentLimit) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (l documentLimit) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, l.tokens)
+	if err != nil {
+		return nil
+	}
+	c := repeatCounter{frags: map[string]*ast.FragmentDefinition{}, memo: map[string]map[string]int{}, limit: l}
+	for _, f := range doc.Fragments {
+		c.frags[f.Name] = f
+	}
+	for _, op := range doc.Operations {
+		if err := c.directives(op.Directives); err != nil {
+			return err
+		}
+		if err := c.walk(op.SelectionSet); err != nil {
+			return err
+		}
+	}
+	for _, f := range doc.Fragments {
+		if err := c.directives(f.Directives); err != nil {
+			return err
+		}
+		if err := c.walk(f.SelectionSet); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type repeatCounter struct {
+	frags map[string]*ast.FragmentDefinition
+	memo  map[string]map[string]int // response names a fragment collects
+	limit documentLimit
+}
+
+func (c *repeatCounter) directives(d ast.DirectiveList) *gqlerror.Error {
+	if len(d) <= c.limit.directives {
+		return nil
+	}
+	e := gqlerror.Errorf("query puts %d directives in one place; the limit is %d", len(d), c.limit.directives)
+	e.Extensions = map[string]any{"code": "DIRECTIVE_LIMIT_EXCEEDED"}
+	return e
+}
+
+// walk checks set and every selection set under it.
+func (c *repeatCounter) walk(set ast.SelectionSet) *gqlerror.Error {
+	for name, n := range c.collect(set, map[string]bool{}) {
+		if n > c.limit.repeats {
+			e := gqlerror.Errorf("query selects %q more than %d times in one selection set", name, c.limit.repeats)
+			e.Extensions = map[string]any{"code": "FIELD_REPEAT_LIMIT_EXCEEDED"}
+			return e
+		}
+	}
+	for _, sel := range set {
+		var sub ast.SelectionSet
+		var dirs ast.DirectiveList
+		switch s := sel.(type) {
+		case *ast.Field:
+			sub, dirs = s.SelectionSet, s.Directives
+		case *ast.InlineFragment:
+			sub, dirs = s.SelectionSet, s.Directives
+		case *ast.FragmentSpread:
+			dirs = s.Directives
+		}
+		if err := c.directives(dirs); err != nil {
+			return err
+		}
+		if len(sub) > 0 {
+			if err := c.walk(sub); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// collect counts the response names set selects, through fragments, as
+// gqlgen merges them; counts stop at the limit plus one.
+func (c *repeatCounter) collect(set ast.SelectionSet, visiting map[string]bool) map[string]int {
+	out := map[string]int{}
+	add := func(name string, n int) { out[name] = min(out[name]+n, c.limit.repeats+1) }
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			name := s.Alias
+			if name == "" {
+				name = s.Name
+			}
+			add(name, 1)
+		case *ast.InlineFragment:
+			for name, n := range c.collect(s.SelectionSet, visiting) {
+				add(name, n)
+			}
+		case *ast.FragmentSpread:
+			m, ok := c.memo[s.Name]
+			if f := c.frags[s.Name]; !ok && f != nil && !visiting[s.Name] { // unknown or cyclic: the validator says so
+				visiting[s.Name] = true
+				m = c.collect(f.SelectionSet, visiting)
+				delete(visiting, s.Name)
+				c.memo[s.Name] = m
+			}
+			for name, n := range m {
+				add(name, n)
+			}
+		}
+	}
+	return out
 }
