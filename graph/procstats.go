@@ -56,13 +56,13 @@ func rate(num, den *int) *float64 {
 	return &v
 }
 
-func dayStats(days []int, suppress bool) *model.DayStats {
-	out := &model.DayStats{Count: len(days)}
-	if suppress && len(days) < neo4jdb.SuppressBelow {
+func dayStats(days neo4jdb.DayHist, suppress bool) *model.DayStats {
+	out := &model.DayStats{Count: days.Count()}
+	if suppress && out.Count < neo4jdb.SuppressBelow {
 		return out
 	}
-	out.Median = neo4jdb.Quantile(days, 0.5)
-	out.P90 = neo4jdb.Quantile(days, 0.9)
+	out.Median = days.Quantile(0.5)
+	out.P90 = days.Quantile(0.9)
 	return out
 }
 

@@ -67,6 +67,9 @@ type TrendQuery struct {
 	// Suppress withholds counts from 1 to SuppressBelow-1 (callers without
 	// case access).
 	Suppress bool
+	// Scan counts the cases themselves instead of reading the roll-ups:
+	// the baseline of the benchmark and of the roll-up tests.
+	Scan bool
 }
 
 // Trend is the answer: every period from the one containing From to the one
@@ -152,16 +155,26 @@ RETURN max(c.filedAt) AS latest`
 // latestFiled is the latest filed date of the visible cases that pass the
 // filters in params (trendFilters), or today when there is none: the
 // default end of the trend and rising-charge windows.
-func (db *DB) latestFiled(ctx context.Context, params map[string]any) (time.Time, error) {
-	recs, err := db.read(ctx, trendLatestQuery, scoped(ctx, params))
-	if err != nil {
-		return time.Time{}, err
+func (db *DB) latestFiled(ctx context.Context, params map[string]any, rollups bool) (time.Time, error) {
+	var latest any
+	if rollups && len(params["charges"].([]string)) == 0 {
+		l, err := db.latestFromRollups(ctx, params)
+		if err != nil {
+			return time.Time{}, err
+		}
+		latest = l
+	} else {
+		recs, err := db.read(ctx, trendLatestQuery, scoped(ctx, params))
+		if err != nil {
+			return time.Time{}, err
+		}
+		if len(recs) == 1 {
+			latest = get(recs[0], "latest")
+		}
 	}
 	to := time.Now().UTC()
-	if len(recs) == 1 {
-		if d, ok := get(recs[0], "latest").(dbtype.Date); ok {
-			to = d.Time()
-		}
+	if d, ok := latest.(dbtype.Date); ok {
+		to = d.Time()
 	}
 	return time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC), nil
 }
@@ -187,8 +200,16 @@ func (db *DB) CrimeTrend(ctx context.Context, q TrendQuery) (tr Trend, err error
 		"districts": orEmpty(q.Districts),
 		"charges":   orEmpty(q.Charges),
 	}
+	rollups, err := db.useRollups(ctx, q.Scan)
+	if err != nil {
+		return Trend{}, err
+	}
+	measure := ""
+	if rollups {
+		measure = trendRollupMeasure(q)
+	}
 	if q.To == nil {
-		to, err := db.latestFiled(ctx, params)
+		to, err := db.latestFiled(ctx, params, rollups)
 		if err != nil {
 			return Trend{}, err
 		}
@@ -211,24 +232,19 @@ func (db *DB) CrimeTrend(ctx context.Context, q TrendQuery) (tr Trend, err error
 	params["from"] = neo4j.DateOf(from)
 	params["to"] = neo4j.DateOf(addIntervals(q.Interval, last, 1).AddDate(0, 0, -1))
 	params["unit"] = unit
+	if measure != "" {
+		counts, err := db.trendFromRollups(ctx, measure, q, params)
+		if err != nil {
+			return Trend{}, err
+		}
+		return BuildTrend(q, counts)
+	}
 	params["byCharge"] = q.GroupBy == GroupCharge
 	recs, err := db.read(ctx, fmt.Sprintf(trendCountQuery, keys), scoped(ctx, params))
 	if err != nil {
 		return Trend{}, err
 	}
-	counts := make([]TrendCount, 0, len(recs))
-	for _, r := range recs {
-		d, ok := get(r, "period").(dbtype.Date)
-		if !ok {
-			continue
-		}
-		n, _ := get(r, "n").(int64)
-		c := TrendCount{Start: d.Time(), N: int(n)}
-		if k, ok := get(r, "key").(string); ok {
-			c.Key = &k
-		}
-		counts = append(counts, c)
-	}
+	counts := trendCounts(recs)
 	return BuildTrend(q, counts)
 }
 

@@ -443,7 +443,8 @@ CREATE (n:Deadline)
 SET n = d
 CREATE (n)-[:IN_CASE]->(c)`
 
-// Save replaces the lineage's derived events, stages and deadlines.
+// Save replaces the lineage's derived events, stages, deadlines, scope
+// tokens and roll-up contributions.
 func (l *LineageTx) Save(st LineageState) error {
 	events := make([]map[string]any, 0, len(st.Events))
 	keep := make([]string, 0, len(st.Events))
@@ -491,7 +492,8 @@ func (l *LineageTx) Save(st LineageState) error {
 			return err
 		}
 	}
-	return nil
+	// Last, from what was just written: the cases' roll-up contributions.
+	return l.syncRollups(st.Cases)
 }
 
 func nilIfEmpty(s string) any {

@@ -19,6 +19,9 @@ type ProcStatsQuery struct {
 	Agencies  []string
 	Districts []string
 	Now       time.Time
+	// Scan counts from the decisions and cases themselves instead of the
+	// roll-ups: the baseline of the benchmark and of the roll-up tests.
+	Scan bool
 }
 
 // ProcStatsRow is one agency's counts in one period. Each count is dated by
@@ -36,7 +39,73 @@ type ProcStatsRow struct {
 	ReturnedOnce, ReturnedTwice  int            // of those: returned at least once, twice (退回补充侦查)
 	Judgments, Convictions       int            // per defendant and instance
 
-	ArrestReviewDays, ProsecutionReviewDays, TrialDays []int
+	ArrestReviewDays, ProsecutionReviewDays, TrialDays DayHist
+}
+
+// DayHist is a histogram of durations in days: how many of each.
+type DayHist map[int]int
+
+// Count is the number of durations.
+func (h DayHist) Count() int {
+	n := 0
+	for _, c := range h {
+		n += c
+	}
+	return n
+}
+
+// Quantile is the q-quantile (0..1) by the nearest-rank method; nil when
+// the histogram is empty.
+func (h DayHist) Quantile(q float64) *float64 {
+	total := h.Count()
+	if total == 0 {
+		return nil
+	}
+	k := int(q*float64(total) + 0.999999999)
+	k = max(1, min(k, total))
+	days := make([]int, 0, len(h))
+	for d := range h {
+		days = append(days, d)
+	}
+	sort.Ints(days)
+	for _, d := range days {
+		if k -= h[d]; k <= 0 {
+			v := float64(d)
+			return &v
+		}
+	}
+	return nil
+}
+
+// add counts a list of durations (a query's column; null is no duration:
+// the start is not known).
+func (h *DayHist) add(v any) {
+	for _, x := range asList(v) {
+		if d, ok := x.(int64); ok {
+			h.inc(int(d), 1)
+		}
+	}
+}
+
+// addCounts adds a roll-up's histogram: element i is how many took i days.
+func (h *DayHist) addCounts(v any) {
+	for i, x := range asList(v) {
+		if n, ok := x.(int64); ok && n != 0 {
+			h.inc(i, int(n))
+		}
+	}
+}
+
+func (h *DayHist) inc(days, n int) {
+	if *h == nil {
+		*h = DayHist{}
+	}
+	(*h)[days] += n
+}
+
+func asList(v any) []any {
+	xs, _ := v.([]any)
+	return xs
 }
 
 // ProcStats is the answer: rows by agency and period, and the cases of each
@@ -108,6 +177,19 @@ func (db *DB) ProcedureStats(ctx context.Context, q ProcStatsQuery) (*ProcStats,
 		params["to"] = neo4j.DateOf(*q.To)
 	}
 	params = scoped(ctx, params)
+	rollups, err := db.useRollups(ctx, q.Scan)
+	if err != nil {
+		return nil, fmt.Errorf("ProcedureStats: %w", err)
+	}
+	// The roll-ups are kept by month: they answer months, quarters and
+	// years over whole months.
+	rollups = rollups && q.Interval != IntervalDay && q.Interval != IntervalWeek && monthAligned(q.From, q.To)
+	decisionsQ, suppQ, judgmentsQ, overdueQ := procDecisionsQuery, procSupplementaryQuery, procJudgmentsQuery, procOverdueQuery
+	if rollups {
+		overdueParams(params, q.Now)
+		qs := procRollupQueries(ctx, params, len(q.Agencies) > 0 || len(q.Districts) > 0)
+		decisionsQ, suppQ, judgmentsQ, overdueQ = qs[0], qs[1], qs[2], qs[3]
+	}
 	rows := map[string]*ProcStatsRow{}
 	row := func(r *neo4j.Record) *ProcStatsRow {
 		agency := asString(get(r, "agency"))
@@ -118,43 +200,40 @@ func (db *DB) ProcedureStats(ctx context.Context, q ProcStatsQuery) (*ProcStats,
 		}
 		return rows[k]
 	}
-	ints := func(v any) []int {
-		xs, _ := v.([]any)
-		var out []int
-		for _, x := range xs {
-			if n, ok := x.(int64); ok {
-				out = append(out, int(n))
-			}
-		}
-		return out
-	}
-	recs, err := db.read(ctx, procDecisionsQuery, params)
+	recs, err := db.read(ctx, decisionsQ, params)
 	if err != nil {
 		return nil, fmt.Errorf("ProcedureStats: %w", err)
 	}
 	for _, r := range recs {
 		x := row(r)
 		n64, _ := get(r, "n").(int64)
-		n, days := int(n64), ints(get(r, "days"))
+		n := int(n64)
+		var days *DayHist
 		switch asString(get(r, "kind")) {
 		case "APPROVE_ARREST":
 			x.ArrestApproved += n
-			x.ArrestReviewDays = append(x.ArrestReviewDays, days...)
+			days = &x.ArrestReviewDays
 		case "DENY_ARREST":
 			x.ArrestDenied += n
-			x.ArrestReviewDays = append(x.ArrestReviewDays, days...)
+			days = &x.ArrestReviewDays
 		case "PROSECUTE":
 			x.Prosecuted += n
 			if asString(get(r, "subtype")) == "认罪认罚" {
 				x.PleaProsecuted += n
 			}
-			x.ProsecutionReviewDays = append(x.ProsecutionReviewDays, days...)
+			days = &x.ProsecutionReviewDays
 		case "NOT_PROSECUTE":
 			x.NotProsecuted[asString(get(r, "subtype"))] += n
-			x.ProsecutionReviewDays = append(x.ProsecutionReviewDays, days...)
+			days = &x.ProsecutionReviewDays
+		default:
+			continue
+		}
+		days.add(get(r, "days"))
+		for _, h := range asList(get(r, "hist")) {
+			days.addCounts(h)
 		}
 	}
-	if recs, err = db.read(ctx, procSupplementaryQuery, params); err != nil {
+	if recs, err = db.read(ctx, suppQ, params); err != nil {
 		return nil, fmt.Errorf("ProcedureStats: %w", err)
 	}
 	for _, r := range recs {
@@ -164,7 +243,7 @@ func (db *DB) ProcedureStats(ctx context.Context, q ProcStatsQuery) (*ProcStats,
 		t, _ := get(r, "twice").(int64)
 		x.ProsecutionCases, x.ReturnedOnce, x.ReturnedTwice = int(c), int(o), int(t)
 	}
-	if recs, err = db.read(ctx, procJudgmentsQuery, params); err != nil {
+	if recs, err = db.read(ctx, judgmentsQ, params); err != nil {
 		return nil, fmt.Errorf("ProcedureStats: %w", err)
 	}
 	for _, r := range recs {
@@ -172,15 +251,24 @@ func (db *DB) ProcedureStats(ctx context.Context, q ProcStatsQuery) (*ProcStats,
 		n, _ := get(r, "n").(int64)
 		g, _ := get(r, "guilty").(int64)
 		x.Judgments, x.Convictions = int(n), int(g)
-		x.TrialDays = append(x.TrialDays, ints(get(r, "days"))...)
+		x.TrialDays.add(get(r, "days"))
+		for _, h := range asList(get(r, "hist")) {
+			x.TrialDays.addCounts(h)
+		}
 	}
 	out := &ProcStats{Overdue: map[string]int{}}
-	if recs, err = db.read(ctx, procOverdueQuery, params); err != nil {
-		return nil, fmt.Errorf("ProcedureStats: %w", err)
+	overdue := []string{overdueQ}
+	if rollups {
+		overdue = append(overdue, procOverdueTodayQuery)
 	}
-	for _, r := range recs {
-		n, _ := get(r, "n").(int64)
-		out.Overdue[asString(get(r, "agency"))] = int(n)
+	for _, oq := range overdue {
+		if recs, err = db.read(ctx, oq, params); err != nil {
+			return nil, fmt.Errorf("ProcedureStats: %w", err)
+		}
+		for _, r := range recs {
+			n, _ := get(r, "n").(int64)
+			out.Overdue[asString(get(r, "agency"))] += int(n)
+		}
 	}
 	for _, x := range rows {
 		out.Rows = append(out.Rows, *x)
@@ -193,22 +281,4 @@ func (db *DB) ProcedureStats(ctx context.Context, q ProcStatsQuery) (*ProcStats,
 		return a.Period.Before(b.Period)
 	})
 	return out, nil
-}
-
-// Quantile is the q-quantile (0..1) of xs by the nearest-rank method; nil
-// when xs is empty. xs is sorted in place.
-func Quantile(xs []int, q float64) *float64 {
-	if len(xs) == 0 {
-		return nil
-	}
-	sort.Ints(xs)
-	k := int(q*float64(len(xs)) + 0.999999999)
-	if k < 1 {
-		k = 1
-	}
-	if k > len(xs) {
-		k = len(xs)
-	}
-	v := float64(xs[k-1])
-	return &v
 }

@@ -54,8 +54,11 @@ func (db *DB) RisingCharges(ctx context.Context, q RisingQuery) ([]RisingCharge,
 	if q.End != nil {
 		end = time.Date(q.End.Year(), q.End.Month(), q.End.Day(), 0, 0, 0, 0, time.UTC)
 	} else {
-		var err error
-		if end, err = db.latestFiled(ctx, params); err != nil {
+		rollups, err := db.RollupsReady(ctx)
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("RisingCharges: %w", err)
+		}
+		if end, err = db.latestFiled(ctx, params, rollups); err != nil {
 			return nil, time.Time{}, fmt.Errorf("RisingCharges: %w", err)
 		}
 	}
