@@ -6,7 +6,7 @@ SHELL := bash
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: token bench-analytics bench-ingest bench-alerts bench-search run test test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
+.PHONY: token bench-analytics bench-ingest bench-alerts bench-search run test test-external test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
 
 build:
 	$(GO) build -o bin/casegraph ./cmd/casegraph
@@ -42,6 +42,14 @@ test: check
 	$(TEST_NEO4J) scripts/neo4j start
 	$(GO) build -o bin/testreport ./internal/tools/testreport
 	$(TEST_NEO4J) $(GO) test -race -count=1 -p 1 -json ./... 2>&1 | ./bin/testreport -no-skips
+	$(TEST_NEO4J) scripts/external-checks
+
+# Checks by tools nobody on the project wrote (schemathesis, Debian's
+# Chromium on /graphiql; docs/security.md): scripts/external-checks installs
+# them under var/external, empties the test server and serves the demo graph.
+test-external:
+	$(TEST_NEO4J) scripts/neo4j start
+	$(TEST_NEO4J) scripts/external-checks
 
 test-neo4j-stop:
 	$(TEST_NEO4J) scripts/neo4j stop
