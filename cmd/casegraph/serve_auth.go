@@ -47,7 +47,8 @@ func agencyKinds(db *neo4jdb.DB) authz.AgencyKinds {
 // repairScopes gives every case without scope tokens (written before they
 // existed, or whose procedure sync did not run after a crash) its tokens,
 // and hands the cases to the search index. Until then such a case is
-// visible to no one.
+// visible to no one. Then it rolls up the cases not yet counted in the
+// analytics roll-ups, which carry the scope tokens (repairRollups).
 func repairScopes(ctx context.Context, db *neo4jdb.DB, touch func(context.Context, []string), log *slog.Logger) {
 	total := 0
 	for ctx.Err() == nil {
