@@ -52,6 +52,8 @@ Usage:
   casegraph token --sub ID --role ROLE [--agency CODE] [--region CODE]
                               mint a development bearer token (docs/security.md)
   casegraph audit verify      check the audit log's hash chain
+  casegraph rollups verify|rebuild
+                              recount the analytics roll-ups, or rebuild them (docs/analytics.md)
   casegraph version           print the version
 
 Run 'casegraph COMMAND -h' for a command's flags. Every flag can also be
@@ -86,6 +88,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runToken(ctx, rest, stdout, stderr, getenv)
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr, getenv)
+	case "rollups":
+		return runRollups(ctx, rest, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "casegraph", Version)
 		return nil
