@@ -120,6 +120,9 @@ func TestLimitsRefuseBeforeNeo4j(t *testing.T) {
 	tests := []struct{ name, query, code string }{
 		{"deep", `{ cases { edges { node { transferredTo { case { transferredTo { case { transferredTo { case { transferredTo { case { parties { person { id } } } } } } } } } } } } } }`, "DEPTH_LIMIT_EXCEEDED"},
 		{"complex", `{ cases(first: 100) { edges { node { parties { person { cases { case { parties { person { name } } } } } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
+		// Found by schemathesis: 13 s of Neo4j before timelines and repeat
+		// offenders counted as lists.
+		{"timelines", `{ repeatOffenders { cases { timeline { case { timeline { toCase { parties { role } timeline { case { sealed } toCase { sealed } } procedure { supplementaryRounds } } } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"deep through fragments", `{ cases { ...A } } fragment A on CaseConnection { edges { node { ...B } } } fragment B on Case { transferredTo { case { transferredTo { case { transferredTo { case { transferredTo { case { transferredTo { case { id } } } } } } } } } } }`, "DEPTH_LIMIT_EXCEEDED"},
 	}
 	var aliases strings.Builder

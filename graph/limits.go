@@ -96,6 +96,26 @@ func complexity(c *generated.ComplexityRoot) {
 	c.Case.TransferredFrom = fan
 	c.Case.TransferredTo = fan
 	c.Person.Cases = fan
+	// Timelines, repeat offenders and linked cases lead back to cases:
+	// without them, repeatOffenders { cases { timeline { case { timeline {
+	// toCase { … } } } } } } was cheap on paper and took 13 s, starving
+	// Neo4j (found by schemathesis).
+	c.Case.Timeline = fan
+	c.RepeatOffender.Cases = fan
+	c.Query.RepeatOffenders = func(child int, _ *model.RepeatOffenderFilter, first *int) int {
+		return 1 + child*sized(first, 20)
+	}
+	c.Query.LinkedCases = func(child int, _ string, first *int) int {
+		return 1 + child*sized(first, 20)
+	}
+}
+
+// sized is a list's page size: first when given, else the schema's default.
+func sized(first *int, def int) int {
+	if first != nil && *first > 0 {
+		return *first
+	}
+	return def
 }
 
 // MaxAliases bounds the aliased fields of one operation: aliases let one
