@@ -125,37 +125,49 @@ MATCH (c:Case {uid: uid})
 ` + rollupCells + `
 ` + applyRollups
 
-// applyRollups is the tail shared by the sync and the repair: the case c
-// with its new cells.
+// applyRollups is the tail shared by the sync and the repair: rows of a
+// case c and its new cells. The changes of all the cases are netted per
+// cell (and per day of its histogram) and written in key order, so a cell
+// whose count did not change is not written, and concurrent syncs lock
+// cells in the same order (no deadlock between them).
 var applyRollups = `
 WITH c, cells, [x IN cells | x.key + coalesce('\u001f' + toString(x.days), '')] AS entries, c.rollup AS old
 WHERE old IS NULL OR old <> entries
-CALL (old) {
-  UNWIND coalesce(old, []) AS e
-  WITH split(e, '\u001f') AS p
-  MATCH (r:Rollup {key: p[0]})
-  SET r.n = r.n - 1
-  WITH r, CASE WHEN size(p) > 1 THEN toInteger(p[1]) END AS d
-  WHERE d IS NOT NULL
-  SET r.hist = [i IN range(0, size(r.hist) - 1) | r.hist[i] - CASE WHEN i = d THEN 1 ELSE 0 END]
-}
-CALL (cells) {
-  UNWIND cells AS x
-  MERGE (r:Rollup {key: x.key})
-  ON CREATE SET r += x {.*, days: null, scope: null}, r.n = 0, r.hist = []
-  SET r.n = r.n + 1
-  WITH r, x.days AS d
-  WHERE d IS NOT NULL
-  SET r.hist = [i IN range(0, CASE WHEN size(r.hist) > d THEN size(r.hist) ELSE d + 1 END - 1) |
-                coalesce(r.hist[i], 0) + CASE WHEN i = d THEN 1 ELSE 0 END]
-}
-CALL (cells) {
-  UNWIND [x IN cells WHERE x.scope IS NOT NULL][0..1] AS x
-  MERGE (s:RollupScope {key: x.scopeKey})
-  ON CREATE SET s.tokens = x.scope
-}
 SET c.rollup = entries
-RETURN count(c) AS changed`
+WITH collect({old: coalesce(old, []), cells: cells}) AS changes, count(*) AS changed
+CALL (changes) {
+  CALL (changes) {
+    UNWIND changes AS ch
+    UNWIND ch.old AS e
+    WITH split(e, '\u001f') AS p
+    RETURN p[0] AS key, -1 AS delta, CASE WHEN size(p) > 1 THEN toInteger(p[1]) END AS d, null AS x
+    UNION ALL
+    UNWIND changes AS ch
+    UNWIND ch.cells AS x
+    RETURN x.key AS key, 1 AS delta, x.days AS d, x
+  }
+  WITH key, d, sum(delta) AS dd, head(collect(x)) AS x
+  WITH key, sum(dd) AS dn, collect(CASE WHEN d IS NOT NULL AND dd <> 0 THEN [d, dd] END) AS dh, head(collect(x)) AS x
+  WHERE dn <> 0 OR size(dh) > 0
+  WITH key, dn, dh, x ORDER BY key
+  CALL (key, dn, dh, x) {
+    MERGE (r:Rollup {key: key})
+    ON CREATE SET r += CASE WHEN x IS NULL THEN {} ELSE x {.*, days: null, scope: null} END, r.n = 0, r.hist = []
+    SET r.n = r.n + dn
+    WITH r, dh
+    WHERE size(dh) > 0
+    SET r.hist = reduce(h = r.hist, p IN dh |
+      [i IN range(0, CASE WHEN size(h) > p[0] THEN size(h) ELSE p[0] + 1 END - 1) |
+        coalesce(h[i], 0) + CASE WHEN i = p[0] THEN p[1] ELSE 0 END])
+  }
+  CALL (x) {
+    WITH x WHERE x.scope IS NOT NULL
+    MERGE (s:RollupScope {key: x.scopeKey})
+    ON CREATE SET s.tokens = x.scope
+  }
+  RETURN count(*) AS written
+}
+RETURN changed`
 
 // repairRollupsQuery gives up to $limit cases that have never been rolled
 // up (stored before roll-ups existed) their contributions. It locks each
