@@ -185,10 +185,12 @@ func (db *DB) ProcedureStats(ctx context.Context, q ProcStatsQuery) (*ProcStats,
 	// years over whole months.
 	rollups = rollups && q.Interval != IntervalDay && q.Interval != IntervalWeek && monthAligned(q.From, q.To)
 	decisionsQ, suppQ, judgmentsQ, overdueQ := procDecisionsQuery, procSupplementaryQuery, procJudgmentsQuery, procOverdueQuery
+	var overdueMore []string
 	if rollups {
 		overdueParams(params, q.Now)
 		qs := procRollupQueries(ctx, params, len(q.Agencies) > 0 || len(q.Districts) > 0)
 		decisionsQ, suppQ, judgmentsQ, overdueQ = qs[0], qs[1], qs[2], qs[3]
+		overdueMore = []string{qs[4], procOverdueTodayQuery}
 	}
 	rows := map[string]*ProcStatsRow{}
 	row := func(r *neo4j.Record) *ProcStatsRow {
@@ -257,11 +259,7 @@ func (db *DB) ProcedureStats(ctx context.Context, q ProcStatsQuery) (*ProcStats,
 		}
 	}
 	out := &ProcStats{Overdue: map[string]int{}}
-	overdue := []string{overdueQ}
-	if rollups {
-		overdue = append(overdue, procOverdueTodayQuery)
-	}
-	for _, oq := range overdue {
+	for _, oq := range append([]string{overdueQ}, overdueMore...) {
 		if recs, err = db.read(ctx, oq, params); err != nil {
 			return nil, fmt.Errorf("ProcedureStats: %w", err)
 		}

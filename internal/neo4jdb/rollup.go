@@ -31,8 +31,10 @@ import (
 //   supp      cases received for prosecution review, by filed month and
 //             rounds of 退回补充侦查 (0, 1, 2 or more)
 //   judgment  judgments by decided month, verdict and trial days
-//   overdue   per case and agency of a statutory clock: late already, or
-//             the UTC day its earliest running clock ends
+//   overdue   per case and agency of a statutory clock: late already (day
+//             0001-01-01), or the UTC day its earliest running clock ends;
+//             overdue-m the same by month, so "overdue before this month"
+//             reads a few cells per agency
 //
 // Every case stores the keys of the roll-ups it counts in (c.rollup). The
 // procedure sync, which runs after every write of a lineage with the cases
@@ -89,18 +91,21 @@ CALL (c) {
               min(CASE WHEN d.status = 'RUNNING' AND d.endAt IS NOT NULL THEN d.endAt.epochSeconds / 86400 END) AS endDay
          WITH dagency, late, CASE WHEN late THEN null ELSE endDay END AS endDay
          WHERE late OR endDay IS NOT NULL
-         RETURN {m: 'overdue', dagency: dagency, late: late, endDay: endDay}
+         WITH dagency, late, endDay,
+              CASE WHEN late THEN date('0001-01-01') ELSE date(datetime({epochSeconds: endDay * 86400})) END AS day
+         RETURN [{m: 'overdue', dagency: dagency, late: late, endDay: endDay, day: day},
+                 {m: 'overdue-m', dagency: dagency, late: late, day: CASE WHEN late THEN day ELSE date.truncate('month', day) END}]
        } AS overdue
   WITH c, scope, sealed,
        CASE WHEN filedMonth IS NULL THEN [] ELSE
          [{m: 'case', day: c.filedAt}] +
          CASE WHEN size(offs) = 0 THEN [{m: 'charge', day: filedMonth, offense: null, codes: []}]
               ELSE [x IN offs | {m: 'charge', day: filedMonth, offense: x.offense, codes: x.codes}] END
-       END + decisions + supp + judgments + overdue AS raw
+       END + decisions + supp + judgments + reduce(a = [], o IN overdue | a + o) AS raw
   WITH reduce(k = '', t IN scope | k + t + ',') AS scopeKey, scope, sealed, c, raw
   WITH [x IN raw | x {.*, scope: scope, scopeKey: scopeKey, sealed: sealed, agency: c.agencyCode, district: c.district}] +
        [x IN raw | x {.*, m: x.m + '*', sealed: sealed,
-                      agency: CASE WHEN x.m IN ['case', 'charge', 'overdue'] THEN null ELSE c.agencyCode END}] AS raw
+                      agency: CASE WHEN x.m IN ['case', 'charge', 'overdue', 'overdue-m'] THEN null ELSE c.agencyCode END}] AS raw
   WITH [x IN raw | x {.*, key: ` + rollupKey + `}] AS raw
   RETURN COLLECT { UNWIND raw AS x RETURN x ORDER BY x.key, x.days } AS cells
 }`
@@ -338,14 +343,14 @@ func rollupQuery(ctx context.Context, params map[string]any, m string, byPlace b
 		}
 		return `
 MATCH (r:Rollup)
-WHERE r.m = '` + m + `' AND r.n > 0 AND ($scopeUnseal OR NOT r.sealed) AND ` + where + `
+WHERE r.m = '` + m + `' AND r.day IS NOT NULL AND r.n > 0 AND ($scopeUnseal OR NOT r.sealed) AND ` + where + `
 RETURN ` + ret
 	}
 	return `
 MATCH (s:RollupScope) WHERE any(t IN s.tokens WHERE t IN $scopeTokens)
 WITH collect(s.key) AS scopeKeys
 MATCH (r:Rollup)
-WHERE r.m = '` + m + `' AND r.scopeKey IN scopeKeys AND r.n > 0 AND ($scopeUnseal OR NOT r.sealed) AND ` + where + `
+WHERE r.m = '` + m + `' AND r.scopeKey IN scopeKeys AND r.day IS NOT NULL AND r.n > 0 AND ($scopeUnseal OR NOT r.sealed) AND ` + where + `
 RETURN ` + ret
 }
 
@@ -423,7 +428,8 @@ func trendCounts(recs []*neo4j.Record) []TrendCount {
 }
 
 // procRollupQueries are procedureStats' queries over the roll-ups, in the
-// order decisions, supplementary investigation, judgments, overdue; params
+// order decisions, supplementary investigation, judgments, overdue (two
+// queries, whose counts add up); params
 // holds $from and $to (month-aligned or nil).
 func procRollupQueries(ctx context.Context, params map[string]any, byPlace bool) []string {
 	days := `($from IS NULL OR r.day >= $from) AND ($to IS NULL OR r.day <= $to) AND ` + rollupPlace
@@ -437,9 +443,12 @@ func procRollupQueries(ctx context.Context, params map[string]any, byPlace bool)
 		rollupQuery(ctx, params, "judgment", byPlace, days,
 			`r.agency AS agency, date.truncate($unit, r.day) AS period, sum(r.n) AS n,
        sum(CASE WHEN r.guilty THEN r.n ELSE 0 END) AS guilty, collect(r.hist) AS hist`),
-		// Case-agency pairs overdue before today (UTC): late already, or
-		// whose earliest running clock ended on an earlier day.
-		rollupQuery(ctx, params, "overdue", byPlace, `(r.late OR r.endDay < $today) AND `+rollupPlace,
+		// Case-agency pairs overdue before this month (UTC): late already,
+		// or whose earliest running clock ended in an earlier month; then
+		// those whose clock ended this month before today.
+		rollupQuery(ctx, params, "overdue-m", byPlace, `r.day < $monthStart AND `+rollupPlace,
+			`r.dagency AS agency, sum(r.n) AS n`),
+		rollupQuery(ctx, params, "overdue", byPlace, `r.day >= $monthStart AND r.day < $today AND `+rollupPlace,
 			`r.dagency AS agency, sum(r.n) AS n`),
 	}
 }
@@ -459,12 +468,13 @@ WHERE NOT EXISTS {
 }
 RETURN agency, count(c) AS n`
 
-// overdueParams are the day boundaries of the overdue roll-up: today's UTC
-// day number and its start.
+// overdueParams are the day boundaries of the overdue roll-ups: today's
+// UTC date, the first of its month, and today's start.
 func overdueParams(params map[string]any, now time.Time) {
-	day := now.Unix() / 86400
-	params["today"] = day
-	params["dayStart"] = time.Unix(day*86400, 0).UTC()
+	day := now.UTC().Truncate(24 * time.Hour)
+	params["today"] = neo4j.DateOf(day)
+	params["monthStart"] = neo4j.DateOf(time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC))
+	params["dayStart"] = day
 }
 
 // ResetRollups drops every roll-up and marks them incomplete, so that

@@ -182,10 +182,11 @@ func compareAnswers(t *testing.T, db *neo4jdb.DB, stage string) {
 		"month, suppressed":         {Interval: neo4jdb.IntervalMonth, GroupBy: neo4jdb.GroupNone, Suppress: true},
 	}
 	// "Now" on the day a running clock ends, just after and just before
-	// it: the overdue roll-up's boundary is today.
+	// it, and a few days later: the overdue roll-ups split at the first of
+	// this month and at today.
 	nows := []time.Time{time.Now()}
 	if end, ok := aRunningClockEnd(t, db); ok {
-		nows = append(nows, end.Add(time.Second), end.Add(-time.Second))
+		nows = append(nows, end.Add(time.Second), end.Add(-time.Second), end.AddDate(0, 0, 3), end.AddDate(0, 0, 20))
 	}
 	monthEnd := time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
 	var stats []neo4jdb.ProcStatsQuery
