@@ -2,11 +2,15 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -14,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/casegraph/casegraph/internal/ingest"
+	"github.com/casegraph/casegraph/internal/neo4jdb"
 	"github.com/casegraph/casegraph/internal/neo4jtest"
 )
 
@@ -107,4 +112,151 @@ func TestKillNineMidJob(t *testing.T) {
 	if d := cmp.Diff(clean, again); d != "" {
 		t.Errorf("after kill -9 and a second run the graph differs from a clean run (-clean +rerun):\n%.3000s", d)
 	}
+}
+
+// indexDirs lists the index directories under a data directory's search
+// index root.
+func indexDirs(t *testing.T, data string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(data, "search"))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), "index-") {
+			dirs = append(dirs, e.Name())
+		}
+	}
+	return dirs
+}
+
+// waitIndexIsGraph waits until the server's index holds exactly the cases
+// of the graph.
+func waitIndexIsGraph(t *testing.T, db *neo4jdb.DB, srv *proc, within time.Duration) []string {
+	t.Helper()
+	want, err := db.CaseUIDs(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for end := time.Now().Add(within); time.Now().Before(end); time.Sleep(time.Second) {
+		if got = indexedCases(t, srv.base); cmp.Equal(got, want) {
+			return want
+		}
+	}
+	t.Fatalf("the index does not hold the graph's cases (-graph +index):\n%.2000s\nlogs:\n%.5000s", cmp.Diff(want, got), srv.Logs())
+	return nil
+}
+
+// TestFaultKillNineDuringJobAndReindex kills `casegraph serve` with SIGKILL in
+// the middle of an ingest job submitted over HTTP, and again in the middle
+// of a reindex. After each restart the job submitted again completes, the
+// index holds exactly the graph's cases, the interrupted rebuild's
+// directory is gone and the audit chain verifies (a torn last line is
+// repaired when the log is reopened, docs/security.md).
+func TestFaultKillNineDuringJobAndReindex(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.Clean(t, db)
+	ctx := context.Background()
+	data := t.TempDir()
+	path := filepath.Join(t.TempDir(), "job.ndjson")
+	const cases = 2000
+	writeJob(t, path, cases)
+	body, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"CASEGRAPH_DATA_DIR=" + data, "CASEGRAPH_DEMO=0"}
+
+	// 1. kill -9 during the ingest job.
+	srv := startServe(t, env...)
+	waitReady(t, srv.base, 60*time.Second)
+	if _, err := runJobAsync(srv.base, body); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		n, err := db.CaseCount(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > cases/3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the job wrote too little to be killed in the middle:\n%s", srv.Logs())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	srv.cmd.Process.Kill()
+	<-srv.done
+	killedAt, _ := db.CaseCount(ctx)
+	if killedAt >= 2*cases {
+		t.Fatal("the job had finished before the kill; nothing was tested")
+	}
+	t.Logf("job killed with %d of %d cases in the graph", killedAt, 2*cases)
+
+	srv = startServe(t, env...)
+	waitReady(t, srv.base, 60*time.Second)
+	if st, err := runJob(ctx, srv.base, body); err != nil || st != "DONE" {
+		t.Fatalf("the job submitted again: %s %v", st, err)
+	}
+	if n, err := db.CaseCount(ctx); err != nil || n != 2*cases {
+		t.Fatalf("after the job ran again the graph has %d cases (%v), want %d", n, err, 2*cases)
+	}
+	waitIndexIsGraph(t, db, srv, 2*time.Minute)
+
+	// 2. kill -9 during a reindex: the new index is being filled beside
+	// the live one.
+	before := indexDirs(t, data)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, srv.base+"/api/search/reindex", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	deadline = time.Now().Add(time.Minute)
+	for len(indexDirs(t, data)) <= len(before) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no second index directory appeared during the reindex:\n%s", srv.Logs())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	srv.cmd.Process.Kill()
+	<-srv.done
+	if strings.Contains(srv.Logs(), "swapped") {
+		t.Logf("the reindex may have finished before the kill")
+	}
+	t.Logf("killed during the reindex with index directories %v (live before: %v)", indexDirs(t, data), before)
+
+	srv = startServe(t, env...)
+	waitReady(t, srv.base, 60*time.Second)
+	waitIndexIsGraph(t, db, srv, 2*time.Minute)
+	if dirs := indexDirs(t, data); len(dirs) != 1 {
+		t.Errorf("after the restart the search root holds %v, want the live index alone", dirs)
+	}
+	out, err := exec.Command(binary, "reindex", "--server", srv.base).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "swapped in") {
+		t.Fatalf("casegraph reindex after the restart: %v\n%s", err, out)
+	}
+	waitIndexIsGraph(t, db, srv, time.Minute)
+	stopServe(t, srv)
+	auditVerify(t, data)
+}
+
+// runJobAsync submits an ingest body and returns the job's id without
+// waiting for it.
+func runJobAsync(base string, body []byte) (string, error) {
+	resp, err := http.Post(base+"/api/ingest", "application/x-ndjson", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var accepted struct{ Job string }
+	json.NewDecoder(resp.Body).Decode(&accepted)
+	if resp.StatusCode != http.StatusAccepted {
+		return "", fmt.Errorf("POST /api/ingest: %d", resp.StatusCode)
+	}
+	return accepted.Job, nil
 }
