@@ -118,11 +118,17 @@ func Run(ctx context.Context, store Store, dec Decoder, opts Options) (rep Repor
 	rep.ByType, rep.Refusals = map[string]int{}, map[string]int{}
 	defer func() { rep.Elapsed = time.Since(start) }()
 
-	agencies, err := store.AgencyKinds(ctx)
+	j := &job{store: store, opts: opts, rep: &rep}
+	// The job's first read rides out a short outage like its batches do
+	// (a job submitted while Neo4j restarts failed here at once).
+	var agencies map[string]string
+	err = j.retry(ctx, func() (err error) {
+		agencies, err = store.AgencyKinds(ctx)
+		return err
+	})
 	if err != nil {
 		return rep, fmt.Errorf("ingest: %w", err)
 	}
-	j := &job{store: store, opts: opts, rep: &rep}
 	// Decoding and validation run one batch ahead of writing, so that the
 	// client's work overlaps the database's.
 	pctx, cancel := context.WithCancel(ctx)
