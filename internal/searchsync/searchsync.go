@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/casegraph/casegraph/internal/neo4jdb"
@@ -47,6 +48,10 @@ type Syncer struct {
 	idx *search.Manager
 	log *slog.Logger
 	mu  sync.Mutex // one catch-up or rebuild at a time
+
+	// broken is set when bleve panicked applying a batch: the live index
+	// is unusable and Run rebuilds it.
+	broken atomic.Bool
 
 	// The lag measurement (WithLag); covered and started belong to Run's
 	// goroutine.
@@ -103,6 +108,22 @@ func PersonDoc(p neo4jdb.SearchPerson) *search.PersonDoc {
 	return &search.PersonDoc{UID: p.UID, Name: p.Name, IDNumber: p.IDNumber, Agencies: p.Agencies, ScopeAgencies: p.Scope, Sealed: p.Sealed}
 }
 
+// apply writes a batch to an index, turning a panic inside bleve into an
+// error and marking the index for a rebuild. After a segment fails to
+// persist (the index directory's disk full) bleve v2.6.3 keeps the closed
+// segment in its root, and every later batch on that index panics in zapx
+// ("assignment to entry in nil map"); without this the panic would end the
+// process from the ingest job or the mutation that committed.
+func (s *Syncer) apply(ctx context.Context, apply func(context.Context, search.Batch) error, b search.Batch) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.broken.Store(true)
+			err = fmt.Errorf("search index unusable (bleve panicked: %v); it is rebuilt from the graph", p)
+		}
+	}()
+	return apply(ctx, b)
+}
+
 // Touched indexes the given cases and their persons as the graph holds them
 // now; cases the graph no longer has are deleted from the index.
 func (s *Syncer) Touched(ctx context.Context, caseUIDs []string) error {
@@ -131,7 +152,7 @@ func (s *Syncer) Touched(ctx context.Context, caseUIDs []string) error {
 			b.Delete = append(b.Delete, uid)
 		}
 	}
-	return s.idx.Apply(ctx, b)
+	return s.apply(ctx, s.idx.Apply, b)
 }
 
 // CatchUp indexes everything changed since the index's high-water mark and
@@ -147,7 +168,7 @@ func (s *Syncer) CatchUp(ctx context.Context) (int, error) {
 	if !hw.IsZero() {
 		since = hw.Add(-Overlap)
 	}
-	return fill(ctx, s.src, since, s.idx.Apply)
+	return fill(ctx, s.src, since, func(ctx context.Context, b search.Batch) error { return s.apply(ctx, s.idx.Apply, b) })
 }
 
 // fill reads every case and person changed since a time, in pages, and
@@ -229,13 +250,14 @@ func (s *Syncer) Rebuild(ctx context.Context) (int, error) {
 	n := 0
 	err := s.idx.Rebuild(ctx, func(ix *search.Index) error {
 		var err error
-		n, err = fill(ctx, s.src, time.Time{}, ix.Apply)
+		n, err = fill(ctx, s.src, time.Time{}, func(ctx context.Context, b search.Batch) error { return s.apply(ctx, ix.Apply, b) })
 		return err
 	})
 	s.mu.Unlock()
 	if err != nil {
 		return n, fmt.Errorf("searchsync.Rebuild: %w", err)
 	}
+	s.broken.Store(false)
 	m, err := s.CatchUp(ctx)
 	return n + m, err
 }
@@ -251,7 +273,11 @@ func (s *Syncer) Run(ctx context.Context, interval time.Duration) {
 	for {
 		before, known := s.readNewest(ctx)
 		ok := false
-		if why := s.idx.NeedsRebuild(); why != nil {
+		why := s.idx.NeedsRebuild()
+		if why == nil && s.broken.Load() {
+			why = fmt.Errorf("a batch could not be applied to the live index (see the earlier error)")
+		}
+		if why != nil {
 			s.log.WarnContext(ctx, "search index is being rebuilt from the graph", "reason", why.Error())
 			start := time.Now()
 			n, err := s.Rebuild(ctx)
