@@ -46,13 +46,16 @@ func agencyKinds(db *neo4jdb.DB) authz.AgencyKinds {
 
 // repairScopes gives every case without scope tokens (written before they
 // existed, or whose procedure sync did not run after a crash) its tokens,
-// and hands the cases to the search index. Until then such a case is
-// visible to no one. Then it rolls up the cases not yet counted in the
-// analytics roll-ups, which carry the scope tokens (repairRollups).
+// moves its roll-up contributions under them, and hands the cases to the
+// search index. Until then such a case is visible to no one. Then it rolls
+// up the cases not yet counted in the analytics roll-ups (repairRollups).
 func repairScopes(ctx context.Context, db *neo4jdb.DB, touch func(context.Context, []string), log *slog.Logger) {
 	total := 0
 	for ctx.Err() == nil {
 		uids, err := db.RepairScopes(ctx, 2000)
+		if err == nil && len(uids) > 0 {
+			err = db.ResyncRollups(ctx, uids)
+		}
 		if err != nil {
 			log.ErrorContext(ctx, "scope repair failed; cases without scope tokens stay invisible until their next sync", "err", err)
 			return
@@ -65,6 +68,32 @@ func repairScopes(ctx context.Context, db *neo4jdb.DB, touch func(context.Contex
 	}
 	if total > 0 {
 		log.InfoContext(ctx, "scope tokens written for cases that had none", "cases", total)
+	}
+	repairRollups(ctx, db, log)
+}
+
+// repairRollups adds the cases that no procedure sync has counted in the
+// analytics roll-ups (stored before roll-ups existed). Until every case is
+// counted, crimeTrend and procedureStats count cases instead (slower, same
+// answers).
+func repairRollups(ctx context.Context, db *neo4jdb.DB, log *slog.Logger) {
+	total, start := 0, time.Now()
+	for ctx.Err() == nil {
+		n, err := db.RepairRollups(ctx, 2000)
+		if err != nil {
+			log.ErrorContext(ctx, "roll-up backfill failed; analytics count cases until the next start", "err", err)
+			return
+		}
+		if n == 0 {
+			break
+		}
+		if total == 0 {
+			log.InfoContext(ctx, "analytics roll-ups: counting the cases stored before them")
+		}
+		total += n
+	}
+	if total > 0 {
+		log.InfoContext(ctx, "analytics roll-ups complete", "cases", total, "took", time.Since(start).Round(time.Millisecond))
 	}
 }
 

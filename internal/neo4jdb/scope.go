@@ -47,13 +47,15 @@ func scoped(ctx context.Context, params map[string]any) map[string]any {
 
 // repairScopesQuery gives up to $limit cases without scope tokens the
 // tokens the procedure sync writes (Save), computed from the graph: the
-// agencies of the lineage's cases and handovers, then KIND@prefix of the
+// agencies of the lineage's cases (the cases reached through SENT and
+// RECEIVED_BY, as the sync's lineage) and handovers, then KIND@prefix of the
 // case's own agency's region. It changes nothing else.
 const repairScopesQuery = `
 MATCH (c:Case) WHERE c.scope IS NULL
 WITH c LIMIT $limit
 CALL (c) {
-  MATCH (c)-[:SENT|RECEIVED_BY|TRANSFERRED_TO*0..64]-(x:Case)
+  MATCH (c)-[:SENT|RECEIVED_BY*0..64]-(x:Case)
+  WITH DISTINCT x
   OPTIONAL MATCH (x)-[:SENT]->(h:Handover)
   UNWIND [x.agencyCode, h.fromAgency, h.toAgency] AS a
   WITH DISTINCT a WHERE a IS NOT NULL AND a <> ''
