@@ -40,7 +40,7 @@ func Authenticate(v *Verifier, a *Authorizer, log *slog.Logger) func(http.Handle
 			s, err := a.Scope(ctx, c, r.Header.Get(UnsealHeader))
 			if err != nil {
 				var ce *casegraph.Error
-				if errors.As(err, &ce) {
+				if errors.As(err, &ce) && ce.Code != casegraph.EUNAVAILABLE {
 					status := http.StatusForbidden
 					if ce.Code == casegraph.EINVALID {
 						status = http.StatusBadRequest
@@ -80,7 +80,7 @@ func Require(a *Authorizer, p Perm) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if err := a.Require(r.Context(), casegraph.CallerFrom(r.Context()), p); err != nil {
 				var ce *casegraph.Error
-				if errors.As(err, &ce) {
+				if errors.As(err, &ce) && ce.Code != casegraph.EUNAVAILABLE {
 					writeError(w, http.StatusForbidden, ce.Code, ce.Message)
 					return
 				}
