@@ -503,7 +503,7 @@ func neo4jRestartUnderLoad(t *testing.T, restarts int, gap time.Duration, known 
 	neo := startFaultNeo4j(t)
 	db := neo.open(t)
 	data := t.TempDir()
-	srv := startServe(t, append(append([]string(nil), neo.env...), "CASEGRAPH_DATA_DIR="+data, "CASEGRAPH_DEMO=0")...)
+	srv := startServe(t, append(append([]string(nil), neo.env...), "CASEGRAPH_DATA_DIR="+data, "CASEGRAPH_DEMO=0", faultRate)...)
 	waitReady(t, srv.base, 90*time.Second)
 
 	load := newFaultLoad(srv.base, fmt.Sprintf("R%d", time.Now().UnixNano()%1e6))
@@ -706,7 +706,7 @@ func boltResets(t *testing.T, every, limit int64, jobs, opened int, known func(s
 	target := strings.TrimPrefix(neo4jtest.Config().URI, "bolt://")
 	proxy := startBoltProxy(t, target, every, limit)
 	data := t.TempDir()
-	srv := startServe(t, "CASEGRAPH_NEO4J_URI="+proxy.uri(), "CASEGRAPH_DATA_DIR="+data, "CASEGRAPH_DEMO=0")
+	srv := startServe(t, "CASEGRAPH_NEO4J_URI="+proxy.uri(), "CASEGRAPH_DATA_DIR="+data, "CASEGRAPH_DEMO=0", faultRate)
 	waitReady(t, srv.base, 90*time.Second)
 
 	load := newFaultLoad(srv.base, fmt.Sprintf("B%d", time.Now().UnixNano()%1e6))
@@ -769,3 +769,8 @@ func boltResets(t *testing.T, every, limit int64, jobs, opened int, known func(s
 func TestFaultBoltResetDuringCommit(t *testing.T) {
 	boltResets(t, 3, 6, 4, 6, t.Logf)
 }
+
+// faultRate lifts the per-subject rate limit for the fault loads: their
+// clients answer UNAVAILABLE by trying again at once, which the default
+// (600 a minute) would turn into RATE_LIMITED.
+const faultRate = "CASEGRAPH_RATE_PER_MINUTE=1000000"
