@@ -67,12 +67,27 @@ func Open(cfg Config, log *slog.Logger) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neo4jdb.Open(%s): %w", cfg.URI, err)
 	}
+	warmUp(driver, log)
 	if cfg.Observer != nil {
 		// Every repository opens its sessions on db.driver: timing the
 		// driver's managed transactions here covers them all.
 		driver = observedDriver{driver, cfg.Observer}
 	}
 	return &DB{driver: driver, database: cfg.Database, log: log}, nil
+}
+
+// warmUp opens the driver's first connection before anyone else can. The
+// v5 driver's connector sets its dial function lazily on the first Connect
+// (connector.go: "if c.SupplyConnection == nil"), without a lock: two first
+// connections at once, such as the readiness probe beside the migrations,
+// are a data race that -race reports. One serial attempt sets it, whether or
+// not the server answers; a server that is away only costs the dial timeout.
+func warmUp(driver neo4j.DriverWithContext, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := driver.VerifyConnectivity(ctx); err != nil {
+		log.Debug("neo4j not reachable yet", "err", err)
+	}
 }
 
 // observedDriver and observedSession time ExecuteRead and ExecuteWrite.

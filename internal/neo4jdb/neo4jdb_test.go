@@ -3,6 +3,7 @@ package neo4jdb_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -299,5 +300,40 @@ func TestUnavailable(t *testing.T) {
 	err = db.Ping(casegraph.WithScope(context.Background(), casegraph.SystemScope))
 	if casegraph.ErrorCode(err) != casegraph.EUNAVAILABLE {
 		t.Fatalf("Ping against a closed port: code %q (%v), want UNAVAILABLE", casegraph.ErrorCode(err), err)
+	}
+}
+
+// TestFirstConnectionsAtOnce opens a fresh driver and lets several
+// goroutines make its first connections together, as the readiness probe
+// and the migrations do at start. Under -race this failed in CI before Open
+// made the first connection itself (the driver sets its dial function
+// lazily, unlocked).
+func TestFirstConnectionsAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Neo4j")
+	}
+	for round := 0; round < 5; round++ {
+		db, err := neo4jdb.Open(neo4jtest.Config(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := casegraph.WithScope(context.Background(), casegraph.SystemScope)
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- db.Ping(ctx)
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("round %d: Ping: %v", round, err)
+			}
+		}
+		db.Close(ctx)
 	}
 }
