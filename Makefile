@@ -6,7 +6,7 @@ SHELL := bash
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: token bench-analytics bench-ingest bench-alerts bench-search run test test-external test-faults test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
+.PHONY: token bench bench-load bench-analytics bench-ingest bench-alerts bench-search run test test-external test-faults test-neo4j-stop test-short build generate check neo4j-start neo4j-stop neo4j-status neo4j-wipe clean
 
 build:
 	$(GO) build -o bin/casegraph ./cmd/casegraph
@@ -117,6 +117,33 @@ bench-analytics: build
 	  $(BENCH_ALERTS_NEO4J) ./bin/casegraph ingest --quiet var/bench/cases-$(BENCH_CASES)-$(BENCH_SEED).ndjson; \
 	fi
 	$(BENCH_ALERTS_NEO4J) $(GO) run ./internal/tools/benchanalytics -other-runs $(BENCH_OTHER_RUNS) -out var/bench/analytics-$(BENCH_CASES).json
+
+# GraphQL load (internal/tools/benchload): the real binary serves the graph
+# that bench-alerts or bench-analytics loaded (Bolt on 7690), and concurrent
+# clients send the mix of docs/benchmarks.md (case detail, search, handover
+# inbox, alerts, trends, statistics, networks) for BENCH_LOAD_DURATION after
+# a warm-up. Its search index is built under var/bench/load-$(BENCH_CASES) on
+# the first run (the wait is reported), then kept.
+BENCH_LOAD_WORKERS ?= 8
+BENCH_LOAD_DURATION ?= 2m
+bench-load: build
+	$(BENCH_ALERTS_NEO4J) scripts/neo4j start
+	mkdir -p var/bench
+	$(BENCH_ALERTS_NEO4J) $(GO) run ./internal/tools/benchload -casegraph bin/casegraph -data-dir var/bench/load-$(BENCH_CASES) \
+	  -label $(BENCH_CASES) -workers $(BENCH_LOAD_WORKERS) -duration $(BENCH_LOAD_DURATION) -out var/bench/load-$(BENCH_CASES).json
+
+# Every benchmark, one after the other, on BENCH_CASES generated cases
+# (search on BENCH_SEARCH_CASES): ingest against plain Cypher, search
+# against Neo4j's full-text index, then alerts, analytics and the GraphQL
+# load on one graph loaded once (the load's index is rebuilt for it).
+# 1M: make bench BENCH_CASES=1000000 BENCH_PAGECACHE=8g BENCH_OTHER_RUNS=1
+bench:
+	$(MAKE) bench-ingest
+	$(MAKE) bench-search
+	$(MAKE) bench-alerts
+	$(MAKE) bench-analytics BENCH_LOAD=0
+	rm -rf var/bench/load-$(BENCH_CASES)
+	$(MAKE) bench-load
 
 # Search: casegraph's bleve index against Neo4j's own full-text index (cjk
 # analyzer) on the same generated cases, with the same queries; the bench
