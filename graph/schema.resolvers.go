@@ -296,7 +296,8 @@ func (r *ingestJobResolver) Rejects(ctx context.Context, obj *ingest.JobStatus) 
 // OpenCase is the resolver for the openCase field.
 func (r *mutationResolver) OpenCase(ctx context.Context, input model.OpenCaseInput) (*casegraph.Case, error) {
 	uid, err := r.Workflow.OpenCase(ctx, workflow.OpenCaseInput{Agency: input.Agency, CaseNo: input.CaseNo,
-		Title: deref(input.Title), Summary: deref(input.Summary), District: deref(input.District), At: derefTime(input.At)})
+		Title: deref(input.Title), Summary: deref(input.Summary), District: deref(input.District), At: derefTime(input.At),
+		ClientMutationID: deref(input.ClientMutationID)})
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +307,8 @@ func (r *mutationResolver) OpenCase(ctx context.Context, input model.OpenCaseInp
 // TransferCase is the resolver for the transferCase field.
 func (r *mutationResolver) TransferCase(ctx context.Context, input model.TransferCaseInput) (*neo4jdb.FactHandover, error) {
 	uid, err := r.Workflow.TransferCase(ctx, workflow.TransferInput{Case: input.Case, Type: input.Type, ToAgency: input.ToAgency,
-		Person: deref(input.Person), Variant: deref(input.Variant), Note: deref(input.Note), At: derefTime(input.At)})
+		Person: deref(input.Person), Variant: deref(input.Variant), Note: deref(input.Note), At: derefTime(input.At),
+		ClientMutationID: deref(input.ClientMutationID)})
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +318,8 @@ func (r *mutationResolver) TransferCase(ctx context.Context, input model.Transfe
 // ReceiveHandover is the resolver for the receiveHandover field.
 func (r *mutationResolver) ReceiveHandover(ctx context.Context, input model.ReceiveHandoverInput) (*neo4jdb.FactHandover, error) {
 	_, err := r.Workflow.ReceiveHandover(ctx, workflow.ReceiveInput{Handover: input.Handover, Accept: input.Accept,
-		CaseNo: deref(input.CaseNo), ReasonCode: deref(input.ReasonCode), Reason: deref(input.Reason), At: derefTime(input.At)})
+		CaseNo: deref(input.CaseNo), ReasonCode: deref(input.ReasonCode), Reason: deref(input.Reason), At: derefTime(input.At),
+		ClientMutationID: deref(input.ClientMutationID)})
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +329,7 @@ func (r *mutationResolver) ReceiveHandover(ctx context.Context, input model.Rece
 // RecordDecision is the resolver for the recordDecision field.
 func (r *mutationResolver) RecordDecision(ctx context.Context, input model.RecordDecisionInput) (*casegraph.Case, error) {
 	_, err := r.Workflow.RecordDecision(ctx, workflow.DecisionInput{Case: input.Case, Kind: input.Kind, Subtype: deref(input.Subtype),
-		Person: deref(input.Person), Basis: deref(input.Basis), At: derefTime(input.At)})
+		Person: deref(input.Person), Basis: deref(input.Basis), At: derefTime(input.At), ClientMutationID: deref(input.ClientMutationID)})
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +339,7 @@ func (r *mutationResolver) RecordDecision(ctx context.Context, input model.Recor
 // RecordMeasure is the resolver for the recordMeasure field.
 func (r *mutationResolver) RecordMeasure(ctx context.Context, input model.RecordMeasureInput) (*casegraph.Case, error) {
 	_, err := r.Workflow.RecordMeasure(ctx, workflow.MeasureInput{Case: input.Case, Person: input.Person, Kind: input.Kind,
-		At: derefTime(input.At)})
+		At: derefTime(input.At), ClientMutationID: deref(input.ClientMutationID)})
 	if err != nil {
 		return nil, err
 	}

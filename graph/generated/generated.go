@@ -3093,6 +3093,16 @@ input OpenCaseInput {
   district: String
   "When the case was received (受案时间); now when absent. Never in the future."
   at: Time
+  """
+  Optional idempotency key, at most 128 bytes of printable characters (a
+  UUID). A mutation answered UNAVAILABLE may have committed; send it again
+  with the same clientMutationId and the same input, and it answers the case
+  it opened (without a key, a second openCase of the same number is a
+  CONFLICT) instead of writing it a second time. The key belongs to the
+  caller's agency and this mutation; the same key with other input is
+  refused with CONFLICT. A new request needs a new key.
+  """
+  clientMutationId: String
 }
 
 input TransferCaseInput {
@@ -3108,6 +3118,16 @@ input TransferCaseInput {
   note: String
   "When it was sent; now when absent."
   at: Time
+  """
+  Optional idempotency key, at most 128 bytes of printable characters (a
+  UUID). A mutation answered UNAVAILABLE may have committed; send it again
+  with the same clientMutationId and the same input, and it answers the
+  handover it sent (without a key, the retry is a CONFLICT while that
+  handover is pending) instead of writing it a second time. The key belongs
+  to the caller's agency and this mutation; the same key with other input is
+  refused with CONFLICT. A new request needs a new key.
+  """
+  clientMutationId: String
 }
 
 input ReceiveHandoverInput {
@@ -3119,6 +3139,16 @@ input ReceiveHandoverInput {
   reasonCode: String
   reason: String
   at: Time
+  """
+  Optional idempotency key, at most 128 bytes of printable characters (a
+  UUID). A mutation answered UNAVAILABLE may have committed; send it again
+  with the same clientMutationId and the same input, and it answers the
+  handover as it accepted or rejected it (without a key, the retry is a
+  CONFLICT) instead of writing it a second time. The key belongs to the
+  caller's agency and this mutation; the same key with other input is
+  refused with CONFLICT. A new request needs a new key.
+  """
+  clientMutationId: String
 }
 
 input RecordDecisionInput {
@@ -3139,6 +3169,15 @@ input RecordDecisionInput {
   "The article relied on; for EXTEND_PERIOD the approver."
   basis: String
   at: Time
+  """
+  Optional idempotency key, at most 128 bytes of printable characters (a
+  UUID). A mutation answered UNAVAILABLE may have committed; send it again
+  with the same clientMutationId and the same input, and it answers the
+  decision it recorded instead of writing it a second time. The key belongs
+  to the caller's agency and this mutation; the same key with other input is
+  refused with CONFLICT. A new request needs a new key.
+  """
+  clientMutationId: String
 }
 
 input RecordMeasureInput {
@@ -3147,6 +3186,15 @@ input RecordMeasureInput {
   "拘传, 取保候审, 监视居住, 拘留, 逮捕 or 释放 (or SUMMONS, BAIL, RESIDENTIAL_SURVEILLANCE, DETENTION, ARREST, RELEASE)."
   kind: String!
   at: Time
+  """
+  Optional idempotency key, at most 128 bytes of printable characters (a
+  UUID). A mutation answered UNAVAILABLE may have committed; send it again
+  with the same clientMutationId and the same input, and it answers the
+  measure it recorded instead of writing it a second time. The key belongs
+  to the caller's agency and this mutation; the same key with other input is
+  refused with CONFLICT. A new request needs a new key.
+  """
+  clientMutationId: String
 }
 
 enum HandoverStatus {
@@ -15250,7 +15298,7 @@ func (ec *executionContext) unmarshalInputOpenCaseInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"agency", "caseNo", "title", "summary", "district", "at"}
+	fieldsInOrder := [...]string{"agency", "caseNo", "title", "summary", "district", "at", "clientMutationId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15299,6 +15347,13 @@ func (ec *executionContext) unmarshalInputOpenCaseInput(ctx context.Context, obj
 				return it, err
 			}
 			it.At = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
 		}
 	}
 	return it, nil
@@ -15390,7 +15445,7 @@ func (ec *executionContext) unmarshalInputReceiveHandoverInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"handover", "accept", "caseNo", "reasonCode", "reason", "at"}
+	fieldsInOrder := [...]string{"handover", "accept", "caseNo", "reasonCode", "reason", "at", "clientMutationId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15439,6 +15494,13 @@ func (ec *executionContext) unmarshalInputReceiveHandoverInput(ctx context.Conte
 				return it, err
 			}
 			it.At = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
 		}
 	}
 	return it, nil
@@ -15467,7 +15529,7 @@ func (ec *executionContext) unmarshalInputRecordDecisionInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"case", "kind", "subtype", "person", "basis", "at"}
+	fieldsInOrder := [...]string{"case", "kind", "subtype", "person", "basis", "at", "clientMutationId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15516,6 +15578,13 @@ func (ec *executionContext) unmarshalInputRecordDecisionInput(ctx context.Contex
 				return it, err
 			}
 			it.At = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
 		}
 	}
 	return it, nil
@@ -15544,7 +15613,7 @@ func (ec *executionContext) unmarshalInputRecordMeasureInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"case", "person", "kind", "at"}
+	fieldsInOrder := [...]string{"case", "person", "kind", "at", "clientMutationId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15579,6 +15648,13 @@ func (ec *executionContext) unmarshalInputRecordMeasureInput(ctx context.Context
 				return it, err
 			}
 			it.At = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
 		}
 	}
 	return it, nil
@@ -15754,7 +15830,7 @@ func (ec *executionContext) unmarshalInputTransferCaseInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"case", "type", "toAgency", "person", "variant", "note", "at"}
+	fieldsInOrder := [...]string{"case", "type", "toAgency", "person", "variant", "note", "at", "clientMutationId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15810,6 +15886,13 @@ func (ec *executionContext) unmarshalInputTransferCaseInput(ctx context.Context,
 				return it, err
 			}
 			it.At = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
 		}
 	}
 	return it, nil

@@ -181,6 +181,14 @@ type OpenCaseInput struct {
 	District *string `json:"district,omitempty"`
 	// When the case was received (受案时间); now when absent. Never in the future.
 	At *time.Time `json:"at,omitempty"`
+	// Optional idempotency key, at most 128 bytes of printable characters (a
+	// UUID). A mutation answered UNAVAILABLE may have committed; send it again
+	// with the same clientMutationId and the same input, and it answers the case
+	// it opened (without a key, a second openCase of the same number is a
+	// CONFLICT) instead of writing it a second time. The key belongs to the
+	// caller's agency and this mutation; the same key with other input is
+	// refused with CONFLICT. A new request needs a new key.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
 type PageInfo struct {
@@ -262,6 +270,14 @@ type ReceiveHandoverInput struct {
 	ReasonCode *string    `json:"reasonCode,omitempty"`
 	Reason     *string    `json:"reason,omitempty"`
 	At         *time.Time `json:"at,omitempty"`
+	// Optional idempotency key, at most 128 bytes of printable characters (a
+	// UUID). A mutation answered UNAVAILABLE may have committed; send it again
+	// with the same clientMutationId and the same input, and it answers the
+	// handover as it accepted or rejected it (without a key, the retry is a
+	// CONFLICT) instead of writing it a second time. The key belongs to the
+	// caller's agency and this mutation; the same key with other input is
+	// refused with CONFLICT. A new request needs a new key.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
 type RecordDecisionInput struct {
@@ -280,6 +296,13 @@ type RecordDecisionInput struct {
 	// The article relied on; for EXTEND_PERIOD the approver.
 	Basis *string    `json:"basis,omitempty"`
 	At    *time.Time `json:"at,omitempty"`
+	// Optional idempotency key, at most 128 bytes of printable characters (a
+	// UUID). A mutation answered UNAVAILABLE may have committed; send it again
+	// with the same clientMutationId and the same input, and it answers the
+	// decision it recorded instead of writing it a second time. The key belongs
+	// to the caller's agency and this mutation; the same key with other input is
+	// refused with CONFLICT. A new request needs a new key.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
 type RecordMeasureInput struct {
@@ -288,6 +311,13 @@ type RecordMeasureInput struct {
 	// 拘传, 取保候审, 监视居住, 拘留, 逮捕 or 释放 (or SUMMONS, BAIL, RESIDENTIAL_SURVEILLANCE, DETENTION, ARREST, RELEASE).
 	Kind string     `json:"kind"`
 	At   *time.Time `json:"at,omitempty"`
+	// Optional idempotency key, at most 128 bytes of printable characters (a
+	// UUID). A mutation answered UNAVAILABLE may have committed; send it again
+	// with the same clientMutationId and the same input, and it answers the
+	// measure it recorded instead of writing it a second time. The key belongs
+	// to the caller's agency and this mutation; the same key with other input is
+	// refused with CONFLICT. A new request needs a new key.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
 type RepeatOffender struct {
@@ -366,6 +396,14 @@ type TransferCaseInput struct {
 	Note    *string `json:"note,omitempty"`
 	// When it was sent; now when absent.
 	At *time.Time `json:"at,omitempty"`
+	// Optional idempotency key, at most 128 bytes of printable characters (a
+	// UUID). A mutation answered UNAVAILABLE may have committed; send it again
+	// with the same clientMutationId and the same input, and it answers the
+	// handover it sent (without a key, the retry is a CONFLICT while that
+	// handover is pending) instead of writing it a second time. The key belongs
+	// to the caller's agency and this mutation; the same key with other input is
+	// refused with CONFLICT. A new request needs a new key.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
 // Which cases a trend counts. Lists are alternatives (any of); empty or absent lists do not filter.

@@ -24,36 +24,29 @@ type NewCase struct {
 	ReceivedAt time.Time // 受案 (police) or 受理 (procuratorate, court)
 	FiledAt    *time.Time
 	By         string
+	// MutationID is the clientMutationId of the openCase that created
+	// the case; a retry with the same id answers the case.
+	MutationID string
 }
 
 const createCaseQuery = `
 MATCH (a:Agency {code: $agency})
 CREATE (c:Case {uid: $uid, agencyCode: $agency, caseNo: $caseNo, kind: $kind, title: $title, summary: $summary,
-                district: $district, receivedAt: $receivedAt, filedAt: $filedAt, recordedBy: $by, updatedAt: datetime()})
+                district: $district, receivedAt: $receivedAt, filedAt: $filedAt, recordedBy: $by,
+                clientMutationId: $mutationId, updatedAt: datetime()})
 CREATE (c)-[:HANDLED_BY]->(a)
 RETURN c.uid AS uid`
 
 func newCaseParams(c NewCase) map[string]any {
 	return map[string]any{"uid": c.UID, "agency": c.Agency, "caseNo": c.CaseNo, "kind": string(c.Kind),
 		"title": nilIfEmpty(c.Title), "summary": nilIfEmpty(c.Summary), "district": nilIfEmpty(c.District),
-		"receivedAt": offsetTime(c.ReceivedAt), "filedAt": dateParam(c.FiledAt), "by": nilIfEmpty(c.By)}
+		"receivedAt": offsetTime(c.ReceivedAt), "filedAt": dateParam(c.FiledAt), "by": nilIfEmpty(c.By),
+		"mutationId": nilIfEmpty(c.MutationID)}
 }
 
-// CreateCase creates a case; a case with the same number at the agency is a
-// CONFLICT.
-func (db *DB) CreateCase(ctx context.Context, c NewCase) error {
-	recs, err := db.write(ctx, createCaseQuery, newCaseParams(c))
-	if err != nil {
-		return fmt.Errorf("CreateCase: %w", err)
-	}
-	if len(recs) == 0 {
-		return casegraph.Errorf(casegraph.ENOTFOUND, "未知的办案机关 %s (unknown agency)", c.Agency)
-	}
-	return nil
-}
-
-// CreateCase creates a case inside a lineage transaction (a receiving
-// agency's case on acceptance).
+// CreateCase creates a case inside a lineage transaction (a case opened by
+// the police, a receiving agency's case on acceptance); a case with the
+// same uid is a CONFLICT.
 func (l *LineageTx) CreateCase(c NewCase) error {
 	recs, err := l.run(createCaseQuery, newCaseParams(c))
 	if err != nil {
@@ -96,25 +89,96 @@ CREATE (f)-[:SENT]->(h)`, map[string]any{"from": h.FromCase, "uid": h.UID, "type
 }
 
 // AcceptHandover marks a handover accepted by a case and links the two
-// cases.
-func (l *LineageTx) AcceptHandover(uid, toCase string, at time.Time, by string) error {
+// cases. mutationID is the clientMutationId of the receiveHandover, if any.
+func (l *LineageTx) AcceptHandover(uid, toCase string, at time.Time, by, mutationID string) error {
 	_, err := l.run(`
 MATCH (f:Case)-[:SENT]->(h:Handover {uid: $uid})
 MATCH (t:Case {uid: $to})
-SET h.status = 'ACCEPTED', h.receivedAt = $at, h.receivedBy = $by, h.updatedAt = datetime()
+SET h.status = 'ACCEPTED', h.receivedAt = $at, h.receivedBy = $by, h.receivedMutationId = $mutationId,
+    h.updatedAt = datetime()
 MERGE (h)-[:RECEIVED_BY]->(t)
 MERGE (f)-[r:TRANSFERRED_TO {handover: $uid}]->(t)
-SET r.type = h.type, r.at = h.sentAt, f.updatedAt = datetime(), t.updatedAt = datetime()`, map[string]any{"uid": uid, "to": toCase, "at": offsetTime(at), "by": nilIfEmpty(by)})
+SET r.type = h.type, r.at = h.sentAt, f.updatedAt = datetime(), t.updatedAt = datetime()`, map[string]any{"uid": uid, "to": toCase, "at": offsetTime(at), "by": nilIfEmpty(by),
+		"mutationId": nilIfEmpty(mutationID)})
 	return err
 }
 
-// RejectHandover marks a handover rejected with a reason.
-func (l *LineageTx) RejectHandover(uid string, at time.Time, code, reason, by string) error {
+// RejectHandover marks a handover rejected with a reason. mutationID is the
+// clientMutationId of the receiveHandover, if any.
+func (l *LineageTx) RejectHandover(uid string, at time.Time, code, reason, by, mutationID string) error {
 	_, err := l.run(`
 MATCH (h:Handover {uid: $uid})
 SET h.status = 'REJECTED', h.receivedAt = $at, h.reasonCode = $code, h.reason = $reason, h.receivedBy = $by,
-    h.updatedAt = datetime()`, map[string]any{"uid": uid, "at": offsetTime(at), "code": code, "reason": reason, "by": nilIfEmpty(by)})
+    h.receivedMutationId = $mutationId, h.updatedAt = datetime()`, map[string]any{"uid": uid, "at": offsetTime(at), "code": code, "reason": reason,
+		"by": nilIfEmpty(by), "mutationId": nilIfEmpty(mutationID)})
 	return err
+}
+
+// Records a retried mutation compares its input with (clientMutationId):
+// each is read by uid, wherever it is, inside the lineage transaction.
+
+// ExistingCase is a case as openCase created it.
+type ExistingCase struct {
+	UID, Agency, CaseNo, Title, Summary, District string
+	ReceivedAt                                    time.Time
+	Stage                                         casegraph.Stage
+	MutationID                                    string // the clientMutationId that created it, if any
+}
+
+// ExistingCase reads a case by uid; nil when there is none.
+func (l *LineageTx) ExistingCase(uid string) (*ExistingCase, error) {
+	recs, err := l.run(`MATCH (c:Case {uid: $uid})
+RETURN c{.uid, .agencyCode, .caseNo, .title, .summary, .district, .receivedAt, .stage, .clientMutationId} AS c`,
+		map[string]any{"uid": uid})
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	c := props(get(recs[0], "c"))
+	return &ExistingCase{UID: str(c, "uid"), Agency: str(c, "agencyCode"), CaseNo: str(c, "caseNo"), Title: str(c, "title"),
+		Summary: str(c, "summary"), District: str(c, "district"), ReceivedAt: datetime(c, "receivedAt"),
+		Stage: casegraph.Stage(str(c, "stage")), MutationID: str(c, "clientMutationId")}, nil
+}
+
+// Decision reads a decision by uid with its case and person; nil when there
+// is none.
+func (l *LineageTx) Decision(uid string) (*FactDecision, error) {
+	recs, err := l.run(`MATCH (d:Decision {uid: $uid})
+RETURN d{.*, case: head([(d)-[:IN_CASE]->(c:Case) | c.uid]), person: head([(d)-[:ON_PERSON]->(p:Person) | p.uid])} AS d`,
+		map[string]any{"uid": uid})
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	d := props(get(recs[0], "d"))
+	return &FactDecision{UID: str(d, "uid"), Case: str(d, "case"), Person: str(d, "person"), Kind: str(d, "kind"),
+		Subtype: str(d, "subtype"), DecidedAt: instant(d, "decidedAt"), Basis: str(d, "basis"), By: str(d, "recordedBy")}, nil
+}
+
+// Measure reads a measure by uid with its case and person; nil when there
+// is none.
+func (l *LineageTx) Measure(uid string) (*FactMeasure, error) {
+	recs, err := l.run(`MATCH (m:Measure {uid: $uid})
+RETURN m{.*, case: head([(m)-[:IN_CASE]->(c:Case) | c.uid]), person: head([(m)-[:ON_PERSON]->(p:Person) | p.uid])} AS m`,
+		map[string]any{"uid": uid})
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	m := props(get(recs[0], "m"))
+	return &FactMeasure{UID: str(m, "uid"), Case: str(m, "case"), Person: str(m, "person"), Kind: str(m, "kind"),
+		From: instant(m, "from"), By: str(m, "recordedBy")}, nil
+}
+
+// Handover reads a handover by uid with the case that sent it and the
+// clientMutationId of the receiveHandover that accepted or rejected it;
+// nil when there is none.
+func (l *LineageTx) Handover(uid string) (*FactHandover, string, error) {
+	recs, err := l.run(`MATCH (f:Case)-[:SENT]->(h:Handover {uid: $uid})
+RETURN h{.*, from: f.uid, to: head([(h)-[:RECEIVED_BY]->(t:Case) | t.uid])} AS h`, map[string]any{"uid": uid})
+	if err != nil || len(recs) == 0 {
+		return nil, "", err
+	}
+	p := props(get(recs[0], "h"))
+	h := handoverFrom(p)
+	return &h, str(p, "receivedMutationId"), nil
 }
 
 // RecordDecision writes a decision on a case.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ type OpenCaseInput struct {
 	Summary  string
 	District string
 	At       time.Time
+	// ClientMutationID makes a retry safe: a case this id opened is
+	// answered again instead of CONFLICT. Optional.
+	ClientMutationID string
 }
 
 // TransferInput hands a case to another agency (移送).
@@ -37,6 +41,9 @@ type TransferInput struct {
 	Person   string // the suspect concerned (提请批准逮捕)
 	Variant  string // ORDINARY or EXPEDITED (移送审查起诉), FACTS or PROCEDURE (发回重审) …
 	Note     string
+	// ClientMutationID makes a retry safe: the handover's uid comes from
+	// the caller's agency and this id, and a retry answers it. Optional.
+	ClientMutationID string
 }
 
 // ReceiveInput accepts or rejects a handover.
@@ -47,6 +54,9 @@ type ReceiveInput struct {
 	At         time.Time
 	ReasonCode string
 	Reason     string
+	// ClientMutationID makes a retry safe: a handover this id already
+	// accepted or rejected is answered again instead of CONFLICT. Optional.
+	ClientMutationID string
 }
 
 // DecisionInput records a decision (决定).
@@ -57,6 +67,9 @@ type DecisionInput struct {
 	Person  string
 	Basis   string // the article relied on; the approver of an extension
 	At      time.Time
+	// ClientMutationID makes a retry safe: the decision's uid comes from
+	// the caller's agency and this id, and a retry answers it. Optional.
+	ClientMutationID string
 }
 
 // MeasureInput records a custody measure (强制措施) on a person.
@@ -65,6 +78,9 @@ type MeasureInput struct {
 	Person string
 	Kind   string // 拘传, 取保候审, 监视居住, 拘留, 逮捕, 释放 (or SUMMONS, BAIL …)
 	At     time.Time
+	// ClientMutationID makes a retry safe: the measure's uid comes from
+	// the caller's agency and this id, and a retry answers it. Optional.
+	ClientMutationID string
 }
 
 func newID() string {
@@ -125,13 +141,20 @@ func notFound(uid string) error {
 }
 
 // OpenCase registers a case received by the police (受案登记, CPL 110(3)): it
-// starts in RECEIVED, and its 立案 decision (FILE_CASE) follows.
+// starts in RECEIVED, and its 立案 decision (FILE_CASE) follows. The case
+// and its procedure state (stage, timeline, deadlines) are written in one
+// transaction. A case number the agency has already registered is a
+// CONFLICT, unless the case was opened with the same clientMutationId: then
+// the retry answers that case.
 func (w *Workflow) OpenCase(ctx context.Context, in OpenCaseInput) (string, error) {
 	c, err := caller(ctx)
 	if err != nil {
 		return "", err
 	}
 	if err := w.acting(c, in.Agency); err != nil {
+		return "", err
+	}
+	if err := checkMutationID(in.ClientMutationID); err != nil {
 		return "", err
 	}
 	if strings.TrimSpace(in.CaseNo) == "" {
@@ -154,12 +177,50 @@ func (w *Workflow) OpenCase(ctx context.Context, in OpenCaseInput) (string, erro
 			procedure.MustCitation("CPL 110(3)"))
 	}
 	uid := ingest.CaseUID(in.Agency, in.CaseNo)
-	if err := w.store.CreateCase(ctx, neo4jdb.NewCase{UID: uid, Agency: in.Agency, CaseNo: in.CaseNo, Kind: casegraph.CasePolice,
-		Title: in.Title, Summary: in.Summary, District: in.District, ReceivedAt: at, By: c.Subject}); err != nil {
-		return "", err
-	}
-	if err := w.Sync(ctx, []string{uid}); err != nil {
-		return "", err
+	err = w.store.InLineages(ctx, []string{uid}, func(tx *neo4jdb.LineageTx, lineages [][]string) error {
+		old, err := tx.ExistingCase(uid)
+		if err != nil {
+			return err
+		}
+		members := []string{uid}
+		if old != nil {
+			if in.ClientMutationID == "" || old.MutationID != in.ClientMutationID {
+				return casegraph.Errorf(casegraph.ECONFLICT, "%s 已登记案件编号为 %s 的案件，不能重复受案登记 (a case with this number exists at the agency)",
+					in.Agency, in.CaseNo)
+			}
+			var d differ
+			d.str("title", old.Title, in.Title)
+			d.str("summary", old.Summary, in.Summary)
+			d.str("district", old.District, in.District)
+			d.at("at", old.ReceivedAt, in.At)
+			if len(d) > 0 {
+				return reused(in.ClientMutationID, "受案登记 "+in.CaseNo, d)
+			}
+			if old.Stage != "" {
+				return nil // the retry of a committed openCase: nothing to write
+			}
+			// A case without procedure state (left by a version that
+			// opened cases in two transactions): derive it now.
+			if len(lineages) > 0 {
+				members = lineages[0]
+			}
+		} else if err := tx.CreateCase(neo4jdb.NewCase{UID: uid, Agency: in.Agency, CaseNo: in.CaseNo, Kind: casegraph.CasePolice,
+			Title: in.Title, Summary: in.Summary, District: in.District, ReceivedAt: at, By: c.Subject,
+			MutationID: in.ClientMutationID}); err != nil {
+			return err
+		}
+		f, err := tx.Facts(members)
+		if err != nil {
+			return err
+		}
+		r, err := w.replay(f, nil)
+		if err != nil {
+			return err
+		}
+		return w.save(tx, r, w.opts.Now())
+	})
+	if err != nil {
+		return "", fmt.Errorf("openCase(%s): %w", uid, err)
 	}
 	if w.opts.OnChange != nil {
 		w.opts.OnChange(ctx, []string{uid})
@@ -170,6 +231,8 @@ func (w *Workflow) OpenCase(ctx context.Context, in OpenCaseInput) (string, erro
 // change runs one mutation of the lineage of a case: load and replay it,
 // let write add its record (returning the record's uid and any case it
 // added to the lineage), replay again with that record strict, and save.
+// A write that returns no record found its record already there (the
+// retry of a mutation with a clientMutationId): nothing is saved.
 func (w *Workflow) change(ctx context.Context, caseUID string, write func(tx *neo4jdb.LineageTx, f *neo4jdb.LineageFacts, r *replayed) (record string, added []string, err error)) error {
 	var touched []string
 	err := w.store.InLineages(ctx, []string{caseUID}, func(tx *neo4jdb.LineageTx, lineages [][]string) error {
@@ -187,6 +250,10 @@ func (w *Workflow) change(ctx context.Context, caseUID string, write func(tx *ne
 		record, added, err := write(tx, f, r)
 		if err != nil {
 			return err
+		}
+		if record == "" {
+			touched = f.CaseUIDs()
+			return nil
 		}
 		f2, err := tx.Facts(append(lineages[0], added...))
 		if err != nil {
@@ -217,6 +284,9 @@ func (w *Workflow) TransferCase(ctx context.Context, in TransferInput) (string, 
 	if !ok {
 		return "", casegraph.Errorf(casegraph.EINVALID, "未知的移送类型 %q (unknown handover type)", in.Type)
 	}
+	if err := checkMutationID(in.ClientMutationID); err != nil {
+		return "", err
+	}
 	at, err := w.when(in.At)
 	if err != nil {
 		return "", err
@@ -234,7 +304,7 @@ func (w *Workflow) TransferCase(ctx context.Context, in TransferInput) (string, 
 		return "", casegraph.Errorf(casegraph.EINVALIDTRANSITION, "%s应当移送%s，%s 不是%s（%s）", t.Name, agencyName(want), to.Name,
 			agencyName(want), t.AuthorityCitation)
 	}
-	uid := "h/api/" + newID()
+	uid := recordUID("h/api/", c.Agency, in.ClientMutationID)
 	err = w.change(ctx, in.Case, func(tx *neo4jdb.LineageTx, f *neo4jdb.LineageFacts, r *replayed) (string, []string, error) {
 		from, ok := caseOf(f, in.Case)
 		if !ok {
@@ -242,6 +312,15 @@ func (w *Workflow) TransferCase(ctx context.Context, in TransferInput) (string, 
 		}
 		if err := w.acting(c, from.Agency); err != nil {
 			return "", nil, err
+		}
+		if in.ClientMutationID != "" {
+			old, _, err := tx.Handover(uid)
+			if err != nil {
+				return "", nil, err
+			}
+			if old != nil {
+				return "", nil, sameHandover(old, in)
+			}
 		}
 		if err := notBefore(r, at); err != nil {
 			return "", nil, err
@@ -273,6 +352,23 @@ func (w *Workflow) TransferCase(ctx context.Context, in TransferInput) (string, 
 		return "", err
 	}
 	return uid, nil
+}
+
+// sameHandover is nil when a retried transferCase asks for the handover
+// already sent, else CONFLICT.
+func sameHandover(old *neo4jdb.FactHandover, in TransferInput) error {
+	var d differ
+	d.str("case", old.FromCase, in.Case)
+	d.str("type", string(old.Type), string(in.Type))
+	d.str("toAgency", old.ToAgency, in.ToAgency)
+	d.str("person", old.Person, in.Person)
+	d.str("variant", old.Variant, in.Variant)
+	d.str("note", old.Reason, in.Note)
+	d.at("at", old.SentAt, in.At)
+	if len(d) > 0 {
+		return reused(in.ClientMutationID, fmt.Sprintf("%s %s，%s", HandoverName(old.Type), old.FromCase, describeTime(old.SentAt)), d)
+	}
+	return nil
 }
 
 // receivingCase is the case of the lineage at the receiving agency that a
@@ -332,6 +428,9 @@ func (w *Workflow) ReceiveHandover(ctx context.Context, in ReceiveInput) (string
 	if !in.Accept && (strings.TrimSpace(in.ReasonCode) == "" || strings.TrimSpace(in.Reason) == "") {
 		return "", casegraph.Errorf(casegraph.EINVALID, "拒绝接收须写明理由代码和理由 (a rejection needs a reason code and text)")
 	}
+	if err := checkMutationID(in.ClientMutationID); err != nil {
+		return "", err
+	}
 	ags, err := w.store.AgenciesByCode(ctx, []string{h.ToAgency})
 	if err != nil {
 		return "", err
@@ -348,6 +447,17 @@ func (w *Workflow) ReceiveHandover(ctx context.Context, in ReceiveInput) (string
 		if cur == nil {
 			return "", nil, casegraph.Errorf(casegraph.ENOTFOUND, "移送 %s 不存在 (no such handover)", in.Handover)
 		}
+		if cur.Status != "PENDING" && in.ClientMutationID != "" {
+			_, id, err := tx.Handover(in.Handover)
+			if err != nil {
+				return "", nil, err
+			}
+			if id == in.ClientMutationID {
+				to, err := w.sameReceipt(tx, cur, in)
+				receiving = to
+				return "", nil, err
+			}
+		}
 		if cur.Status != "PENDING" {
 			return "", nil, casegraph.Errorf(casegraph.ECONFLICT, "移送 %s 已于此前%s，不能再次处理 (the handover was already %s)",
 				in.Handover, map[string]string{"ACCEPTED": "接收", "REJECTED": "拒绝"}[cur.Status], strings.ToLower(cur.Status))
@@ -359,7 +469,7 @@ func (w *Workflow) ReceiveHandover(ctx context.Context, in ReceiveInput) (string
 			return "", nil, err
 		}
 		if !in.Accept {
-			return in.Handover, nil, tx.RejectHandover(in.Handover, at, in.ReasonCode, in.Reason, c.Subject)
+			return in.Handover, nil, tx.RejectHandover(in.Handover, at, in.ReasonCode, in.Reason, c.Subject, in.ClientMutationID)
 		}
 		receiving = ""
 		if in.CaseNo != "" {
@@ -381,7 +491,7 @@ func (w *Workflow) ReceiveHandover(ctx context.Context, in ReceiveInput) (string
 		} else {
 			return "", nil, casegraph.Errorf(casegraph.EINVALID, "接收后须立新案：请填写本机关的案号 caseNo (give the receiving case's number)")
 		}
-		if err := tx.AcceptHandover(in.Handover, receiving, at, c.Subject); err != nil {
+		if err := tx.AcceptHandover(in.Handover, receiving, at, c.Subject, in.ClientMutationID); err != nil {
 			return "", nil, err
 		}
 		return in.Handover, []string{receiving}, nil
@@ -390,6 +500,31 @@ func (w *Workflow) ReceiveHandover(ctx context.Context, in ReceiveInput) (string
 		return "", err
 	}
 	return receiving, nil
+}
+
+// sameReceipt answers a retried receiveHandover whose clientMutationId
+// already accepted or rejected the handover: the receiving case when the
+// request is the same, else CONFLICT.
+func (w *Workflow) sameReceipt(tx *neo4jdb.LineageTx, cur *neo4jdb.FactHandover, in ReceiveInput) (string, error) {
+	var d differ
+	d.str("accept", cur.Status, map[bool]string{true: "ACCEPTED", false: "REJECTED"}[in.Accept])
+	if in.Accept && in.CaseNo != "" {
+		uid, err := tx.CaseAt(cur.ToAgency, in.CaseNo)
+		if err != nil {
+			return "", err
+		}
+		d.str("caseNo", cur.ToCase, uid)
+	}
+	if !in.Accept {
+		d.str("reasonCode", cur.ReasonCode, in.ReasonCode)
+		d.str("reason", cur.Reason, in.Reason)
+	}
+	d.at("at", cur.ReceivedAt, in.At)
+	if len(d) > 0 {
+		return "", reused(in.ClientMutationID, fmt.Sprintf("%s %s 的%s", HandoverName(cur.Type), cur.UID,
+			map[string]string{"ACCEPTED": "接收", "REJECTED": "拒绝"}[cur.Status]), d)
+	}
+	return cur.ToCase, nil
 }
 
 func districtOf(f *neo4jdb.LineageFacts, uid string) string {
@@ -423,11 +558,14 @@ func (w *Workflow) RecordDecision(ctx context.Context, in DecisionInput) (string
 	if in.Kind == "NOT_PROSECUTE" && notProsecution[in.Subtype] == "" {
 		return "", casegraph.Errorf(casegraph.EINVALID, "不起诉须写明种类 subtype：法定、酌定、存疑、附条件或者特殊（%s）", procedure.MustCitation("CPL 177"))
 	}
+	if err := checkMutationID(in.ClientMutationID); err != nil {
+		return "", err
+	}
 	at, err := w.when(in.At)
 	if err != nil {
 		return "", err
 	}
-	uid := "d/api/" + newID()
+	uid := recordUID("d/api/", c.Agency, in.ClientMutationID)
 	err = w.change(ctx, in.Case, func(tx *neo4jdb.LineageTx, f *neo4jdb.LineageFacts, r *replayed) (string, []string, error) {
 		cs, ok := caseOf(f, in.Case)
 		if !ok {
@@ -435,6 +573,25 @@ func (w *Workflow) RecordDecision(ctx context.Context, in DecisionInput) (string
 		}
 		if err := w.acting(c, cs.Agency); err != nil {
 			return "", nil, err
+		}
+		if in.ClientMutationID != "" {
+			old, err := tx.Decision(uid)
+			if err != nil {
+				return "", nil, err
+			}
+			if old != nil {
+				var d differ
+				d.str("case", old.Case, in.Case)
+				d.str("kind", old.Kind, in.Kind)
+				d.str("subtype", old.Subtype, in.Subtype)
+				d.str("person", old.Person, in.Person)
+				d.str("basis", old.Basis, in.Basis)
+				d.at("at", old.DecidedAt, in.At)
+				if len(d) > 0 {
+					return "", nil, reused(in.ClientMutationID, recordName(old.Kind, old.Subtype, old.DecidedAt)+"，"+old.Case, d)
+				}
+				return "", nil, nil
+			}
 		}
 		if want, ok := decisionAgency[in.Kind]; ok && cs.AgencyKind != want.kind {
 			t := w.engine.Rules.Transition(want.rule)
@@ -481,11 +638,14 @@ func (w *Workflow) RecordMeasure(ctx context.Context, in MeasureInput) (string, 
 			return "", casegraph.Errorf(casegraph.EINVALID, "%q 不是强制措施：须为拘传、取保候审、监视居住、拘留、逮捕或者释放 (unknown measure)", in.Kind)
 		}
 	}
+	if err := checkMutationID(in.ClientMutationID); err != nil {
+		return "", err
+	}
 	at, err := w.when(in.At)
 	if err != nil {
 		return "", err
 	}
-	uid := "m/api/" + newID()
+	uid := recordUID("m/api/", c.Agency, in.ClientMutationID)
 	err = w.change(ctx, in.Case, func(tx *neo4jdb.LineageTx, f *neo4jdb.LineageFacts, r *replayed) (string, []string, error) {
 		cs, ok := caseOf(f, in.Case)
 		if !ok {
@@ -493,6 +653,23 @@ func (w *Workflow) RecordMeasure(ctx context.Context, in MeasureInput) (string, 
 		}
 		if err := w.acting(c, cs.Agency); err != nil {
 			return "", nil, err
+		}
+		if in.ClientMutationID != "" {
+			old, err := tx.Measure(uid)
+			if err != nil {
+				return "", nil, err
+			}
+			if old != nil {
+				var d differ
+				d.str("case", old.Case, in.Case)
+				d.str("person", old.Person, in.Person)
+				d.str("kind", old.Kind, kind)
+				d.at("at", old.From, in.At)
+				if len(d) > 0 {
+					return "", nil, reused(in.ClientMutationID, fmt.Sprintf("%s，%s，%s", old.Kind, old.Case, describeTime(old.From)), d)
+				}
+				return "", nil, nil
+			}
 		}
 		if err := notBefore(r, at); err != nil {
 			return "", nil, err

@@ -26,7 +26,6 @@ type Store interface {
 	LineageFacts(ctx context.Context, caseUID string) (*neo4jdb.LineageFacts, error)
 	HandoverByUID(ctx context.Context, uid string) (*neo4jdb.FactHandover, error)
 	AgenciesByCode(ctx context.Context, codes []string) (map[string]casegraph.Agency, error)
-	CreateCase(ctx context.Context, c neo4jdb.NewCase) error
 }
 
 // Options tune the supervision watches.

@@ -459,3 +459,178 @@ func TestConcurrentMutations(t *testing.T) {
 		t.Errorf("%d of the two changes that exclude each other succeeded, want 1", okCount)
 	}
 }
+
+// TestClientMutationID: a mutation sent again with the same
+// clientMutationId answers what the first one wrote and writes nothing; the
+// same id with other content is refused; a bad id is refused.
+func TestClientMutationID(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.Clean(t, db)
+	e := setup(t, "K")
+	ctx := casegraph.WithScope(context.Background(), casegraph.SystemScope)
+	person := ingest.PersonUID(idS1, ingest.Source{}, "")
+	ga, jc := as(e.ga()), as(e.jc())
+	unchanged := func(before []string, what string) {
+		t.Helper()
+		if after := must(db.Snapshot(ctx)); strings.Join(before, "\n") != strings.Join(after, "\n") {
+			t.Errorf("%s changed the graph", what)
+		}
+	}
+
+	// openCase: the retry answers the case; without the key, or with
+	// other content, the number is a CONFLICT.
+	open := workflow.OpenCaseInput{Agency: e.ga(), CaseNo: "A1", Title: "盗窃案", At: at(2024, 3, 1, 9, 0), ClientMutationID: "open-1"}
+	police := must(e.w.OpenCase(ga, open))
+	if got := stageOf(t, e, police); got != casegraph.StageReceived {
+		t.Fatalf("after 受案: %s", got)
+	}
+	before := must(db.Snapshot(ctx))
+	if again := must(e.w.OpenCase(ga, open)); again != police {
+		t.Errorf("retried openCase answered %s, want %s", again, police)
+	}
+	unchanged(before, "a retried openCase")
+	noKey := open
+	noKey.ClientMutationID = ""
+	_, err := e.w.OpenCase(ga, noKey)
+	refused(t, e, before, err, casegraph.ECONFLICT, "不能重复受案登记")
+	other := open
+	other.Title = "抢劫案"
+	_, err = e.w.OpenCase(ga, other)
+	refused(t, e, before, err, casegraph.ECONFLICT, "open-1", "title")
+
+	must(e.w.RecordDecision(ga, workflow.DecisionInput{Case: police, Kind: "FILE_CASE", At: at(2024, 3, 2, 10, 0)}))
+
+	// recordMeasure: the same uid, one measure.
+	bail := workflow.MeasureInput{Case: police, Person: person, Kind: "拘留", At: at(2024, 3, 3, 10, 0), ClientMutationID: "m-1"}
+	m1 := must(e.w.RecordMeasure(ga, bail))
+	before = must(db.Snapshot(ctx))
+	if m2 := must(e.w.RecordMeasure(ga, bail)); m2 != m1 {
+		t.Errorf("retried recordMeasure answered %s, want %s", m2, m1)
+	}
+	byCode := bail
+	byCode.Kind = "DETENTION" // the same measure by its code
+	if m2 := must(e.w.RecordMeasure(ga, byCode)); m2 != m1 {
+		t.Errorf("retried recordMeasure (by code) answered %s, want %s", m2, m1)
+	}
+	unchanged(before, "a retried recordMeasure")
+	f := must(db.LineageFacts(ctx, police))
+	if len(f.Measures) != 1 || f.Measures[0].UID != m1 {
+		t.Errorf("measures after the retries: %+v", f.Measures)
+	}
+	arrest := bail
+	arrest.Kind = "逮捕"
+	_, err = e.w.RecordMeasure(ga, arrest)
+	refused(t, e, before, err, casegraph.ECONFLICT, "m-1", "kind")
+	later := bail
+	later.At = at(2024, 3, 3, 11, 0)
+	_, err = e.w.RecordMeasure(ga, later)
+	refused(t, e, before, err, casegraph.ECONFLICT, "at")
+	// Without a time the retry is the same request (now differs each time).
+	noTime := bail
+	noTime.At = time.Time{}
+	if m2 := must(e.w.RecordMeasure(ga, noTime)); m2 != m1 {
+		t.Errorf("retried recordMeasure without a time answered %s, want %s", m2, m1)
+	}
+	// Another agency's key of the same text is another key.
+	if _, err := e.w.RecordMeasure(jc, bail); err == nil || strings.Contains(err.Error(), "m-1") {
+		t.Errorf("another agency's m-1: %v, want FORBIDDEN (not the police's record)", err)
+	}
+
+	// recordDecision: a retry after a later event still answers the
+	// decision (it is not dated before it: nothing is written).
+	duty := workflow.DecisionInput{Case: police, Kind: "DUTY_DONE", Subtype: "T13", Person: person, At: at(2024, 3, 4, 9, 0), ClientMutationID: "d-1"}
+	d1 := must(e.w.RecordDecision(ga, duty))
+	must(e.w.RecordDecision(ga, workflow.DecisionInput{Case: police, Kind: "DUTY_DONE", Subtype: "T14", Person: person, At: at(2024, 3, 5, 9, 0)}))
+	before = must(db.Snapshot(ctx))
+	if d2 := must(e.w.RecordDecision(ga, duty)); d2 != d1 {
+		t.Errorf("retried recordDecision answered %s, want %s", d2, d1)
+	}
+	unchanged(before, "a retried recordDecision")
+	otherDuty := duty
+	otherDuty.Subtype = "T20"
+	_, err = e.w.RecordDecision(ga, otherDuty)
+	refused(t, e, before, err, casegraph.ECONFLICT, "d-1", "subtype")
+	// The key of a decision on another case.
+	other2 := must(e.w.OpenCase(ga, workflow.OpenCaseInput{Agency: e.ga(), CaseNo: "A2", At: at(2024, 3, 1, 9, 0)}))
+	before = must(db.Snapshot(ctx))
+	elsewhere := duty
+	elsewhere.Case = other2
+	_, err = e.w.RecordDecision(ga, elsewhere)
+	refused(t, e, before, err, casegraph.ECONFLICT, "d-1", "case")
+
+	// transferCase and receiveHandover.
+	send := workflow.TransferInput{Case: police, Type: casegraph.HandoverArrestRequest, ToAgency: e.jc(), Person: person,
+		At: at(2024, 3, 6, 10, 0), ClientMutationID: "h-1"}
+	h1 := must(e.w.TransferCase(ga, send))
+	before = must(db.Snapshot(ctx))
+	if h2 := must(e.w.TransferCase(ga, send)); h2 != h1 {
+		t.Errorf("retried transferCase answered %s, want %s", h2, h1)
+	}
+	unchanged(before, "a retried transferCase")
+	toCourt := send
+	toCourt.Note = "另案"
+	_, err = e.w.TransferCase(ga, toCourt)
+	refused(t, e, before, err, casegraph.ECONFLICT, "h-1", "note")
+
+	recv := workflow.ReceiveInput{Handover: h1, Accept: true, CaseNo: "检捕1", At: at(2024, 3, 6, 15, 0), ClientMutationID: "r-1"}
+	review := must(e.w.ReceiveHandover(jc, recv))
+	before = must(db.Snapshot(ctx))
+	if again := must(e.w.ReceiveHandover(jc, recv)); again != review {
+		t.Errorf("retried receiveHandover answered %s, want %s", again, review)
+	}
+	unchanged(before, "a retried receiveHandover")
+	reject := workflow.ReceiveInput{Handover: h1, Accept: false, ReasonCode: "MISSING_MATERIALS", Reason: "缺少材料", ClientMutationID: "r-1"}
+	_, err = e.w.ReceiveHandover(jc, reject)
+	refused(t, e, before, err, casegraph.ECONFLICT, "r-1", "accept")
+	// Without the key the handover was already received.
+	recv.ClientMutationID = ""
+	_, err = e.w.ReceiveHandover(jc, recv)
+	refused(t, e, before, err, casegraph.ECONFLICT, "已于此前接收")
+
+	// Bad keys.
+	for _, id := range []string{strings.Repeat("x", workflow.MaxMutationIDLen+1), "a\nb", " lead", "tab\there", "\x00"} {
+		in := bail
+		in.ClientMutationID = id
+		_, err = e.w.RecordMeasure(ga, in)
+		refused(t, e, before, err, casegraph.EINVALID, "clientMutationId")
+	}
+	if _, err := e.w.RecordMeasure(ga, workflow.MeasureInput{Case: police, Person: person, Kind: "释放", At: at(2024, 3, 7, 9, 0),
+		ClientMutationID: strings.Repeat("键", workflow.MaxMutationIDLen/3)}); err != nil {
+		t.Errorf("a key of %d bytes: %v", workflow.MaxMutationIDLen/3*3, err)
+	}
+}
+
+// TestOpenCaseOneTransaction: a case opened through the API has its
+// procedure state as soon as it exists: a failure after the case was
+// written leaves neither.
+func TestOpenCaseOneTransaction(t *testing.T) {
+	db := neo4jtest.Open(t)
+	neo4jtest.Clean(t, db)
+	e := setup(t, "O")
+	ctx := casegraph.WithScope(context.Background(), casegraph.SystemScope)
+	ga := as(e.ga())
+	// A client that hangs up: the context ends while the transaction runs.
+	cctx, cancel := context.WithCancel(ga)
+	var calls int
+	w := workflow.New(db, nil, workflow.Options{Now: func() time.Time {
+		// Now is read when the procedure state is derived, after the case
+		// was written in the same transaction.
+		calls++
+		if calls > 1 {
+			cancel()
+		}
+		return now
+	}})
+	before := must(db.Snapshot(ctx))
+	_, err := w.OpenCase(cctx, workflow.OpenCaseInput{Agency: e.ga(), CaseNo: "T1"})
+	if err == nil {
+		t.Fatal("openCase with its context canceled midway succeeded")
+	}
+	if after := must(db.Snapshot(ctx)); strings.Join(before, "\n") != strings.Join(after, "\n") {
+		t.Errorf("an openCase canceled after writing the case left a trace: %v", err)
+	}
+	uid := must(e.w.OpenCase(ga, workflow.OpenCaseInput{Agency: e.ga(), CaseNo: "T1"}))
+	if got := stageOf(t, e, uid); got != casegraph.StageReceived {
+		t.Errorf("stage %q, want RECEIVED", got)
+	}
+}
