@@ -13,9 +13,16 @@ import (
 	"github.com/casegraph/casegraph"
 )
 
+// CodeCanceled is the code of an error caused by the client going away
+// (its request's context canceled): nobody reads the answer, and it is
+// neither the client's fault nor ours, so it is kept apart from INTERNAL in
+// the log and in casegraph_graphql_requests_total.
+const CodeCanceled = "CANCELED"
+
 // errorPresenter is the one place where errors reach clients. Domain errors
 // keep their code and message; errors gqlgen made itself (parse, validation,
-// limits) keep their message; anything else is logged in full with the
+// limits) keep their message; an error of a request whose client hung up is
+// CANCELED, logged at INFO; anything else is logged in full with the
 // request id and replaced by "internal error".
 func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
@@ -25,6 +32,14 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		var ce *casegraph.Error
 		switch {
+		case canceled(ctx, err):
+			log.InfoContext(ctx, "request canceled by the client", "err", err, "path", gqlErr.Path.String())
+			return &gqlerror.Error{
+				Message:    "the request was canceled (请求已取消)",
+				Path:       gqlErr.Path,
+				Locations:  gqlErr.Locations,
+				Extensions: map[string]any{"code": CodeCanceled},
+			}
 		case errors.As(err, &ce):
 			gqlErr.Message = ce.Message
 			gqlErr.Extensions["code"] = ce.Code
@@ -55,6 +70,19 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			Extensions: map[string]any{"code": casegraph.EINTERNAL, "requestId": id},
 		}
 	}
+}
+
+// canceled reports whether err comes of the client going away: the error
+// says so, or the request's context was canceled and the error is not one
+// of ours with a code the client should see instead (what the driver
+// answers on a canceled context varies: context.Canceled, a connectivity
+// error turned UNAVAILABLE, a closed connection).
+func canceled(ctx context.Context, err error) bool {
+	var ce *casegraph.Error
+	if errors.As(err, &ce) && ce.Code != casegraph.EUNAVAILABLE && ce.Code != casegraph.EINTERNAL {
+		return false
+	}
+	return errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled)
 }
 
 // recoverFunc turns a resolver's panic into an internal error, logging the

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -87,6 +88,44 @@ func TestErrorPresenter(t *testing.T) {
 		}
 		if tt.hasReqID && got.Extensions["requestId"] != "req-1" {
 			t.Errorf("internal error lacks the request id: %v", got.Extensions)
+		}
+	}
+}
+
+// TestErrorPresenterCanceled: a client that hangs up is not an internal
+// error: the answer is CANCELED (the code casegraph_graphql_requests_total
+// counts), and the log says canceled at INFO, not "internal error" at ERROR.
+func TestErrorPresenterCanceled(t *testing.T) {
+	var buf bytes.Buffer
+	present := errorPresenter(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	gone, cancel := context.WithCancel(casegraph.WithRequestID(context.Background(), "req-2"))
+	cancel()
+	live := casegraph.WithRequestID(context.Background(), "req-3")
+	tests := []struct {
+		ctx  context.Context
+		err  error
+		code string
+	}{
+		{live, fmt.Errorf("openCase(c/1): workflow.Sync: %w", context.Canceled), CodeCanceled},
+		{gone, errors.New("connection closed"), CodeCanceled},
+		{gone, fmt.Errorf("x: %w", &casegraph.Error{Code: casegraph.EUNAVAILABLE, Message: "down"}), CodeCanceled},
+		{gone, casegraph.Errorf(casegraph.ENOTFOUND, "no such case"), casegraph.ENOTFOUND},
+		{live, context.DeadlineExceeded, casegraph.EINTERNAL},
+	}
+	for _, tt := range tests {
+		buf.Reset()
+		got := present(tt.ctx, tt.err)
+		if got.Extensions["code"] != tt.code {
+			t.Errorf("present(%v) = %q %v, want %s", tt.err, got.Message, got.Extensions, tt.code)
+		}
+		if tt.code != CodeCanceled {
+			continue
+		}
+		if log := buf.String(); !strings.Contains(log, "level=INFO") || !strings.Contains(log, "canceled") || strings.Contains(log, "internal error") {
+			t.Errorf("present(%v) logged %q, want canceled at INFO", tt.err, log)
+		}
+		if strings.Contains(got.Message, "internal") {
+			t.Errorf("present(%v) answered %q", tt.err, got.Message)
 		}
 	}
 }

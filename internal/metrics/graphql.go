@@ -20,8 +20,8 @@ import (
 // field. The client's operation name and aliases are never used. A request
 // that does not parse or validate has no trustworthy fields and counts as
 // "invalid". The outcome is "ok" or the code of the first error
-// (extensions.code: INVALID, FORBIDDEN, UNAVAILABLE, …; "ERROR" without
-// one); an error without a path (a limit, the audit log) counts against
+// (extensions.code: INVALID, FORBIDDEN, UNAVAILABLE, CANCELED when the
+// client hung up, …; "ERROR" without one); an error without a path (a limit, the audit log) counts against
 // every field.
 func (m *Metrics) GraphQL() graphql.HandlerExtension { return &gqlExtension{m: m} }
 

@@ -38,12 +38,13 @@ var (
 )
 
 var testSchema = gqlparser.MustLoadSchema(&ast.Source{Name: "test.graphql", Input: `
-type Query { search: String cases: String broken: String odd: String refused: String }
+type Query { search: String cases: String broken: String odd: String refused: String gone: String }
 type Mutation { handover: String }
 `})
 
 // fakeExec answers every top-level field with null, and some with an error:
-// broken is UNAVAILABLE, handover FORBIDDEN, odd has a code that is not one.
+// broken is UNAVAILABLE, handover FORBIDDEN, gone CANCELED (the client hung
+// up), odd has a code that is not one.
 func fakeExec(ctx context.Context) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
 	root := "Query"
@@ -54,7 +55,7 @@ func fakeExec(ctx context.Context) graphql.ResponseHandler {
 	var errs gqlerror.List
 	for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{root}) {
 		data[f.Alias] = nil
-		code := map[string]string{"broken": "UNAVAILABLE", "handover": "FORBIDDEN", "odd": "not a code: 330203199001011234"}[f.Name]
+		code := map[string]string{"broken": "UNAVAILABLE", "handover": "FORBIDDEN", "gone": "CANCELED", "odd": "not a code: 330203199001011234"}[f.Name]
 		if code != "" {
 			errs = append(errs, &gqlerror.Error{Message: "no", Path: ast.Path{ast.PathName(f.Alias)}, Extensions: map[string]any{"code": code}})
 		}
@@ -125,11 +126,13 @@ func TestGraphQLOperations(t *testing.T) {
 	post(t, h, `{ search refused }`, "")
 	post(t, h, `{ search `, "")
 	post(t, h, `{ zhangsan330203199001011234 }`, "")
+	post(t, h, `{ gone }`, "")
 
 	want := map[string]float64{
 		"query:search ok":                         3,
 		"query:cases ok":                          1,
 		"query:broken UNAVAILABLE":                1,
+		"query:gone CANCELED":                     1,
 		"query:odd ERROR":                         1,
 		"mutation:handover FORBIDDEN":             1,
 		"mutation:handover ERROR":                 1,
