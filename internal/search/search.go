@@ -378,12 +378,20 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	return out, nil
 }
 
+// errIndexUnusable is what a search answers while the index is damaged:
+// bleve panics on reads after a segment failed to persist (a full disk).
+// internal/searchsync rebuilds the index from the graph, so the client may
+// try again later.
+var errIndexUnusable = &casegraph.Error{Code: casegraph.EUNAVAILABLE,
+	Message: "搜索索引暂时不可用，正在根据案件图重建，请稍后重试 (the search index is unusable and is being rebuilt from the case graph; try again later)"}
+
 // searchInContext runs req, turning a deadline into an error a user can act
-// on and a panic inside bleve (a damaged index) into an error.
+// on and a panic inside bleve (a damaged index) into UNAVAILABLE; the panic
+// stays in the error for the log.
 func (ix *Index) searchInContext(ctx context.Context, req *bleve.SearchRequest) (res *bleve.SearchResult, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			res, err = nil, fmt.Errorf("search: bleve panicked: %v", r)
+			res, err = nil, fmt.Errorf("search: %w [bleve panicked: %v]", errIndexUnusable, r)
 		}
 	}()
 	res, err = ix.bi.SearchInContext(ctx, req)
