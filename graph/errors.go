@@ -44,7 +44,8 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Message = ce.Message
 			gqlErr.Extensions["code"] = ce.Code
 			if ce.Code == casegraph.EUNAVAILABLE {
-				log.WarnContext(ctx, "graph database unavailable", "err", err, "path", gqlErr.Path.String())
+				// The graph database, or the search index while it is rebuilt.
+				log.WarnContext(ctx, "unavailable", "err", err, "path", gqlErr.Path.String())
 			}
 			return gqlErr
 		case gqlErr.Err != nil && gqlErr.Err.Error() == "introspection disabled":
