@@ -270,14 +270,17 @@ type HandoverKey struct {
 // Inbox lists the handovers addressed to an agency with a status, oldest
 // sent first, after a key.
 func (db *DB) Inbox(ctx context.Context, agency, status string, first int, after *HandoverKey) ([]FactHandover, bool, error) {
-	p := map[string]any{"agency": agency, "status": status, "limit": first + 1, "afterAt": nil, "afterUID": ""}
+	p := map[string]any{"agency": agency, "status": status, "limit": first + 1, "afterAt": offsetTime(time.Time{}), "afterUID": ""}
 	if after != nil {
 		p["afterAt"] = offsetTime(after.SentAt)
 		p["afterUID"] = after.UID
 	}
+	// The range on sentAt lets the planner seek index handover_inbox
+	// (toAgency, status, sentAt); with "$afterAt IS NULL OR …" it scanned
+	// every handover (221,089 at 100k generated cases, about 0.2 s).
 	recs, err := db.read(ctx, `
 MATCH (h:Handover {toAgency: $agency, status: $status})
-WHERE $afterAt IS NULL OR h.sentAt > $afterAt OR (h.sentAt = $afterAt AND h.uid > $afterUID)
+WHERE h.sentAt >= $afterAt AND (h.sentAt > $afterAt OR h.uid > $afterUID)
 MATCH (f:Case)-[:SENT]->(h)
 RETURN h{.*, from: f.uid, to: head([(h)-[:RECEIVED_BY]->(t:Case) | t.uid])} AS h
 ORDER BY h.sentAt, h.uid
