@@ -8,7 +8,8 @@
 //	caseDetail      a case with its parties, offenses, timeline and procedure
 //	search          full-text search: a charge, a full name, a given name, a case number
 //	handoverInbox   the handovers waiting for the caller's agency
-//	alerts          supervision alerts (legal supervision, political-legal committee)
+//	alerts          a page of supervision alerts (legal supervision, political-legal committee)
+//	alertsCount     the total of those alerts
 //	crimeTrend      monthly trend by charge over three years (supervisor)
 //	procedureStats  case-handling statistics per year (supervisor)
 //	personNetwork   a suspect's network at depth 2
@@ -91,10 +92,11 @@ const (
   facets { field values { value count } } pageInfo { hasNextPage endCursor } } }`
 	qInbox = `query Inbox { handoverInbox(first: 20) { edges { node { id type name status sentAt waitedHours
   fromAgency { code name } fromCase { id caseNo title } startsClocks { rule } } } pageInfo { hasNextPage endCursor } } }`
-	qAlertsSupervisor = `query Alerts { supervisionAlerts(first: 20) { totalCount edges { node { id kind severity rule title flagNames citation
+	qAlertsSupervisor = `query Alerts { supervisionAlerts(first: 20) { pageInfo { hasNextPage endCursor } edges { node { id kind severity rule title flagNames citation
   case { id caseNo stage } agency { code } district dueAt overdueDays facts } } } }`
-	qAlertsManager = `query Alerts { supervisionAlerts(first: 20) { totalCount edges { node { id kind severity rule title flagNames citation
+	qAlertsManager = `query Alerts { supervisionAlerts(first: 20) { pageInfo { hasNextPage endCursor } edges { node { id kind severity rule title flagNames citation
   case { id caseNo title stage } person { id name } agency { code } district dueAt overdueDays facts } } } }`
+	qAlertsCount = `query AlertsCount { supervisionAlerts(first: 1) { totalCount } }`
 	qTrend = `query Trend($from: Date!, $to: Date!) { crimeTrend(filter: {from: $from, to: $to}, interval: MONTH, groupBy: CHARGE) { from to
   periods { start end groups { key count suppressed previousCount changeVsPrevious yearAgoCount changeVsYearAgo } } } }`
 	qStats = `query Stats($from: Date!, $to: Date!) { procedureStats(filter: {from: $from, to: $to}, interval: YEAR) {
@@ -139,11 +141,20 @@ func mix() []op {
 		{"handoverInbox", 10, func(r *rand.Rand, w *world) *request {
 			return &request{pick(r, append(w.procurators, w.police...)), qInbox, nil}
 		}},
-		{"alerts", 10, func(r *rand.Rand, w *world) *request {
+		{"alerts", 8, func(r *rand.Rand, w *world) *request {
 			if r.IntN(2) == 0 {
 				return &request{pick(r, w.managers), qAlertsManager, nil}
 			}
 			return &request{pick(r, w.supervisors), qAlertsSupervisor, nil}
+		}},
+		// The total of a supervisor's alerts (the badge of the alerts page)
+		// counts every matching deadline: its own row, so that the pages
+		// above are not averaged with it.
+		{"alertsCount", 2, func(r *rand.Rand, w *world) *request {
+			if r.IntN(2) == 0 {
+				return &request{pick(r, w.managers), qAlertsCount, nil}
+			}
+			return &request{pick(r, w.supervisors), qAlertsCount, nil}
 		}},
 		{"crimeTrend", 8, func(r *rand.Rand, w *world) *request {
 			to := w.latest
