@@ -97,7 +97,7 @@ const (
 	qAlertsManager = `query Alerts { supervisionAlerts(first: 20) { pageInfo { hasNextPage endCursor } edges { node { id kind severity rule title flagNames citation
   case { id caseNo title stage } person { id name } agency { code } district dueAt overdueDays facts } } } }`
 	qAlertsCount = `query AlertsCount { supervisionAlerts(first: 1) { totalCount } }`
-	qTrend = `query Trend($from: Date!, $to: Date!) { crimeTrend(filter: {from: $from, to: $to}, interval: MONTH, groupBy: CHARGE) { from to
+	qTrend       = `query Trend($from: Date!, $to: Date!) { crimeTrend(filter: {from: $from, to: $to}, interval: MONTH, groupBy: CHARGE) { from to
   periods { start end groups { key count suppressed previousCount changeVsPrevious yearAgoCount changeVsYearAgo } } } }`
 	qStats = `query Stats($from: Date!, $to: Date!) { procedureStats(filter: {from: $from, to: $to}, interval: YEAR) {
   rows { agency periodStart arrestApprovalRate nonArrestRate supplementaryRate secondSupplementaryRate nonProsecutionRate
