@@ -317,15 +317,31 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	bq.AddFilter(filterQuery(r.Filter, r.Scope))
 
 	req := bleve.NewSearchRequestOptions(bq, r.First+1, 0, false)
-	req.SortByCustom(sortOrder(r.Sort))
+	var keys []string
 	if r.After != "" {
-		keys, err := decodeCursor(r.After, r.Sort)
-		if err != nil {
+		if keys, err = decodeCursor(r.After, r.Sort); err != nil {
 			return nil, err
 		}
-		req.SetSearchAfter(keys)
 	}
-	req.Fields = []string{fType}
+	// A relevance page without highlights is collected by topByScore,
+	// which reads a match's uid only where it decides the order; bleve's
+	// highlighter works on the hits of its own collector.
+	var top *topByScore
+	if r.Sort == SortRelevance && !r.Highlight {
+		top = &topByScore{n: r.First + 1}
+		if keys != nil {
+			score, _ := strconv.ParseFloat(keys[0], 64) // checked by decodeCursor
+			top.after = &scoreKey{score: score, uid: keys[1]}
+		}
+		req.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}})
+		ctx = top.install(ctx)
+	} else {
+		req.SortByCustom(sortOrder(r.Sort))
+		if keys != nil {
+			req.SetSearchAfter(keys)
+		}
+		req.Fields = []string{fType}
+	}
 	if r.Highlight {
 		req.Highlight = bleve.NewHighlightWithStyle("html")
 		for _, f := range highlightFields {
@@ -342,21 +358,32 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 	out := &Result{Total: res.Total, Facets: map[string][]FacetCount{}}
-	hits := res.Hits
+	var hits []Hit
+	var lastSort string // the first sort key of the last hit of the page
+	if top != nil {
+		for i, d := range top.page {
+			hits = append(hits, Hit{Type: top.types[i], UID: d.ID, Score: d.Score})
+		}
+	} else {
+		for _, h := range res.Hits {
+			typ, _ := h.Fields[fType].(string)
+			hits = append(hits, Hit{Type: typ, UID: h.ID, Score: h.Score, Fragments: h.Fragments})
+		}
+		if n := min(len(res.Hits), r.First); n > 0 {
+			lastSort = res.Hits[n-1].Sort[0]
+		}
+	}
 	if len(hits) > r.First {
 		hits, out.HasNext = hits[:r.First], true
 	}
-	for _, h := range hits {
-		typ, _ := h.Fields[fType].(string)
-		out.Hits = append(out.Hits, Hit{Type: typ, UID: h.ID, Score: h.Score, Fragments: h.Fragments})
-	}
+	out.Hits = hits
 	if n := len(hits); n > 0 {
 		last := hits[n-1]
 		c := cursor{Sort: r.Sort}
 		if r.Sort == SortRelevance {
-			c.Keys = [][]byte{[]byte(strconv.FormatFloat(last.Score, 'g', -1, 64)), []byte(last.ID)}
+			c.Keys = [][]byte{[]byte(strconv.FormatFloat(last.Score, 'g', -1, 64)), []byte(last.UID)}
 		} else {
-			c.Keys = [][]byte{[]byte(last.Sort[0]), []byte(last.ID)}
+			c.Keys = [][]byte{[]byte(lastSort), []byte(last.UID)}
 		}
 		out.EndCursor = encodeCursor(c)
 	}
