@@ -239,16 +239,20 @@ func stringsOf[T ~string](vs []T) []string {
 	return out
 }
 
+func sealedQuery(v bool) query.Query {
+	q := query.NewBoolFieldQuery(v)
+	q.SetField(fSealed)
+	return q
+}
+
 // filterQuery is what a document must satisfy besides the query string: not
-// sealed, in scope, and the request's filters. It is a bleve boolean
-// filter: it decides what matches (and so the total and the facets) but
-// adds nothing to scores.
-func filterQuery(f Filter, s Scope) query.Query {
+// sealed when notSealed is set, in scope, and the request's filters; nil
+// when that is nothing. It is a bleve boolean filter: it decides what
+// matches (and so the total and the facets) but adds nothing to scores.
+func filterQuery(f Filter, s Scope, notSealed bool) query.Query {
 	var qs []query.Query
-	if !s.Unseal {
-		sealed := query.NewBoolFieldQuery(false)
-		sealed.SetField(fSealed)
-		qs = append(qs, sealed)
+	if notSealed {
+		qs = append(qs, sealedQuery(false))
 	}
 	if !s.All {
 		qs = append(qs, termsOf(fScopeAgencies, s.Agencies))
@@ -284,8 +288,11 @@ func filterQuery(f Filter, s Scope) query.Query {
 		dq.SetField(fFiledAt)
 		qs = append(qs, dq)
 	}
-	if len(qs) == 0 {
-		return query.NewMatchAllQuery()
+	switch len(qs) {
+	case 0:
+		return nil
+	case 1:
+		return qs[0]
 	}
 	return query.NewConjunctionQuery(qs)
 }
@@ -307,14 +314,27 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		// Nothing is visible; say so without asking bleve.
 		return &Result{Facets: map[string][]FacetCount{}}, nil
 	}
+	// Every document has a sealed field, true or false. Sealed documents
+	// are few, so "not sealed:true" costs a look at a short postings list
+	// where "sealed:false" as a filter walks one as long as the index;
+	// without a must clause bleve would start from every document, so
+	// there the filter keeps the check. must_not adds nothing to scores,
+	// as a filter does.
+	mustNot := pq.mustNot
+	sealedApart := !r.Scope.Unseal && len(pq.must) > 0
+	if sealedApart {
+		mustNot = append(slices.Clip(mustNot), sealedQuery(true))
+	}
 	bq := query.NewBooleanQuery(nil, nil, nil)
 	if len(pq.must) > 0 {
 		bq.AddMust(pq.must...)
 	}
-	if len(pq.mustNot) > 0 {
-		bq.AddMustNot(pq.mustNot...)
+	if len(mustNot) > 0 {
+		bq.AddMustNot(mustNot...)
 	}
-	bq.AddFilter(filterQuery(r.Filter, r.Scope))
+	if fq := filterQuery(r.Filter, r.Scope, !r.Scope.Unseal && !sealedApart); fq != nil {
+		bq.AddFilter(fq)
+	}
 
 	req := bleve.NewSearchRequestOptions(bq, r.First+1, 0, false)
 	var keys []string
