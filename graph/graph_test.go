@@ -163,4 +163,15 @@ func TestIntrospectionOffIsForbidden(t *testing.T) {
 			t.Errorf("%s: errors = %+v, want one FORBIDDEN", q, resp.Errors)
 		}
 	}
+	// Nor do validation errors suggest field names.
+	resp := post(t, h, `{ cases(first: 1) { edges { node { titel } } } }`, nil)
+	if len(resp.Errors) == 0 || strings.Contains(resp.Errors[0].Message, "Did you mean") || strings.Contains(resp.Errors[0].Message, `"title"`) {
+		t.Errorf("misspelled field without introspection: errors = %+v, want no suggestion", resp.Errors)
+	}
+	// With introspection on, suggestions help the developer.
+	h = as(t, newHandler(t, db, graph.Options{Introspection: true}), admin)
+	resp = post(t, h, `{ cases(first: 1) { edges { node { titel } } } }`, nil)
+	if len(resp.Errors) == 0 || !strings.Contains(resp.Errors[0].Message, "Did you mean") {
+		t.Errorf("misspelled field with introspection: errors = %+v, want a suggestion", resp.Errors)
+	}
 }

@@ -63,6 +63,11 @@ func NewHandler(store Store, log *slog.Logger, opts Options) http.Handler {
 	}
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		// Without introspection the schema is not public: validation
+		// errors must not name fields either ("Did you mean …", a
+		// graphql-cop finding).
+		srv.SetDisableSuggestion(true)
 	}
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.Use(aliasLimit{max: MaxAliases})
