@@ -300,7 +300,7 @@ func main() {
 	indexWait := time.Since(t0).Round(time.Second)
 	log.Printf("search index caught up with the graph after %s", indexWait)
 
-	c := &client{http: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *workers * 2}},
+	c := &client{http: &http.Client{Timeout: 130 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *workers * 2}},
 		url: "http://" + srv.addr + "/graphql"}
 	w, n, err := discover(ctx, c, *bin, secret)
 	if err != nil {
