@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"slices"
+	"strings"
 
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
@@ -15,9 +16,14 @@ import (
 // match's uid. bleve's collector, asked for that sort, reads the stored _id
 // of every match before comparing it (a random read of the stored-fields
 // region per match: a quarter of a search's time on 300,000 cases). Here a
-// match whose score cannot enter the page is dropped on its score alone,
-// and the uid is read only for a match that enters the page or ties with
-// the cursor or with the page's last hit, where the uid decides.
+// match scoring below the n-th best score so far is dropped on its score
+// alone. A match that ties with the n-th score is put aside without its
+// uid; if a better match arrives before many have been put aside, the n-th
+// score rises and they are dropped unread. Once maxTies are put aside, the
+// uids of that score's matches are read and only the ones with the lowest
+// uids kept; further matches of that score are then compared with the
+// n-th by uid as they come. Uids are otherwise read at the end, for the n
+// matches kept (and, with a cursor, for matches with the cursor's score).
 //
 // It is installed as bleve's document-match handler (the hook bleve offers
 // for custom collection, search.MakeDocumentMatchHandlerKey) on a request
@@ -27,11 +33,29 @@ import (
 type topByScore struct {
 	n     int
 	after *scoreKey // the cursor, or nil
-	h     hitHeap
-	// page holds the hits best first and types their types, once the
-	// search is done.
-	page  []*bsearch.DocumentMatch
-	types []string
+	// best holds at most n matches, the worst on top: lowest score, then
+	// highest uid where both uids are known.
+	best scoreHeap
+	// ties are matches that scored best[0].score, did not fit in best and
+	// whose uids are not read yet.
+	ties []scored
+	// sorted says that the matches in best with best[0].score all have
+	// their uids read and that best[0] is the last of them by uid.
+	sorted bool
+	// page is the result, best first, once the search is done.
+	page []scored
+}
+
+// maxTies is how many matches of the n-th score topByScore puts aside
+// before it reads their uids.
+const maxTies = 64
+
+// scored is a match kept by topByScore.
+type scored struct {
+	scoreKey
+	iid  index.IndexInternalID
+	typ  string
+	seen bool // uid read
 }
 
 // scoreKey is the position of a hit in relevance order.
@@ -48,17 +72,19 @@ func (a scoreKey) before(b scoreKey) bool {
 	return a.uid < b.uid
 }
 
-// hitHeap is a heap of matches whose top is the worst (last in relevance
-// order). Every match in it has its ID loaded.
-type hitHeap []*bsearch.DocumentMatch
+// scoreHeap is a heap of matches with the worst on top.
+type scoreHeap []scored
 
-func key(d *bsearch.DocumentMatch) scoreKey { return scoreKey{d.Score, d.ID} }
-
-func (h hitHeap) Len() int           { return len(h) }
-func (h hitHeap) Less(i, j int) bool { return key(h[j]).before(key(h[i])) }
-func (h hitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *hitHeap) Push(x any)        { *h = append(*h, x.(*bsearch.DocumentMatch)) }
-func (h *hitHeap) Pop() any {
+func (h scoreHeap) Len() int { return len(h) }
+func (h scoreHeap) Less(i, j int) bool {
+	if h[i].score != h[j].score {
+		return h[i].score < h[j].score
+	}
+	return h[i].seen && h[j].seen && h[i].uid > h[j].uid
+}
+func (h scoreHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *scoreHeap) Push(x any)   { *h = append(*h, x.(scored)) }
+func (h *scoreHeap) Pop() any {
 	old := *h
 	d := old[len(old)-1]
 	*h = old[:len(old)-1]
@@ -73,72 +99,139 @@ func (c *topByScore) install(ctx context.Context) context.Context {
 
 func (c *topByScore) handler(sctx *bsearch.SearchContext) (bsearch.DocumentMatchHandler, bool, error) {
 	r := sctx.IndexReader
-	loadID := func(d *bsearch.DocumentMatch) error {
-		if d.ID != "" {
-			return nil
-		}
-		id, err := r.ExternalID(d.IndexInternalID)
-		d.ID = id
-		return err
-	}
-	drop := func(d *bsearch.DocumentMatch) error {
-		sctx.DocumentMatchPool.Put(d)
-		return nil
-	}
 	return func(d *bsearch.DocumentMatch) error {
 		if d == nil { // the search is done
 			return c.finish(r)
 		}
-		if c.after != nil {
-			if d.Score > c.after.score {
-				return drop(d)
-			}
-			if d.Score == c.after.score {
-				if err := loadID(d); err != nil {
-					return err
-				}
-				if d.ID <= c.after.uid {
-					return drop(d)
-				}
-			}
-		}
-		if len(c.h) == c.n {
-			worst := c.h[0]
-			if d.Score < worst.Score {
-				return drop(d)
-			}
-			if err := loadID(d); err != nil {
-				return err
-			}
-			if !key(d).before(key(worst)) {
-				return drop(d)
-			}
-			c.h[0] = d
-			heap.Fix(&c.h, 0)
-			return drop(worst)
-		}
-		if err := loadID(d); err != nil {
-			return err
-		}
-		heap.Push(&c.h, d)
-		return nil
+		err := c.add(r, d)
+		sctx.DocumentMatchPool.Put(d)
+		return err
 	}, false, nil
 }
 
-// finish orders the page and reads the type of its hits from the type
-// field's doc values, while the index reader is still open.
-func (c *topByScore) finish(r index.IndexReader) error {
-	c.page = slices.Clone(c.h)
-	slices.SortFunc(c.page, func(a, b *bsearch.DocumentMatch) int {
+func (c *topByScore) add(r index.IndexReader, d *bsearch.DocumentMatch) error {
+	m := scored{scoreKey: scoreKey{score: d.Score}}
+	readUID := func() error {
+		id, err := r.ExternalID(d.IndexInternalID)
+		m.uid, m.seen = id, true
+		return err
+	}
+	if c.after != nil {
+		if d.Score > c.after.score {
+			return nil
+		}
+		if d.Score == c.after.score {
+			if err := readUID(); err != nil {
+				return err
+			}
+			if m.uid <= c.after.uid {
+				return nil
+			}
+		}
+	}
+	if len(c.best) < c.n {
+		m.iid = slices.Clone(d.IndexInternalID)
+		heap.Push(&c.best, m)
+		c.sorted = false
+		return nil
+	}
+	worst := c.best[0]
+	switch {
+	case d.Score < worst.score:
+	case d.Score == worst.score && c.sorted:
+		if !m.seen {
+			if err := readUID(); err != nil {
+				return err
+			}
+		}
+		if m.uid < worst.uid {
+			m.iid = slices.Clone(d.IndexInternalID)
+			c.best[0] = m
+			heap.Fix(&c.best, 0)
+		}
+	case d.Score == worst.score:
+		m.iid = slices.Clone(d.IndexInternalID)
+		c.ties = append(c.ties, m)
+		if len(c.ties) >= maxTies {
+			return c.settle(r)
+		}
+	default:
+		m.iid = slices.Clone(d.IndexInternalID)
+		c.best[0] = m
+		heap.Fix(&c.best, 0)
 		switch {
-		case key(a).before(key(b)):
-			return -1
-		case key(b).before(key(a)):
+		case c.best[0].score != worst.score:
+			// n matches now score higher than the ties
+			c.ties, c.sorted = c.ties[:0], false
+		case !c.sorted:
+			c.ties = append(c.ties, worst)
+		}
+		// sorted: worst was the last of its score by uid; it goes.
+	}
+	return nil
+}
+
+// settle reads the uids of the matches of the n-th score, in best and put
+// aside, and keeps in best those with the lowest uids.
+func (c *topByScore) settle(r index.IndexReader) error {
+	low := c.best[0].score
+	group := c.ties
+	keep := c.best[:0]
+	for _, m := range c.best {
+		if m.score == low {
+			group = append(group, m)
+		} else {
+			keep = append(keep, m)
+		}
+	}
+	room := c.n - len(keep)
+	for i := range group {
+		if group[i].seen {
+			continue
+		}
+		id, err := r.ExternalID(group[i].iid)
+		if err != nil {
+			return err
+		}
+		group[i].uid, group[i].seen = id, true
+	}
+	slices.SortFunc(group, func(a, b scored) int { return strings.Compare(a.uid, b.uid) })
+	c.best = append(keep, group[:room]...)
+	heap.Init(&c.best)
+	c.ties, c.sorted = group[:0], true
+	return nil
+}
+
+// finish reads the uids of the matches kept, orders them and reads the
+// types of the page's hits from the type field's doc values, while the
+// index reader is still open.
+func (c *topByScore) finish(r index.IndexReader) error {
+	if len(c.ties) > 0 {
+		if err := c.settle(r); err != nil {
+			return err
+		}
+	}
+	page := []scored(c.best)
+	for i := range page {
+		if page[i].seen {
+			continue
+		}
+		id, err := r.ExternalID(page[i].iid)
+		if err != nil {
+			return err
+		}
+		page[i].uid, page[i].seen = id, true
+	}
+	slices.SortFunc(page, func(a, b scored) int {
+		if a.score != b.score {
+			if a.score > b.score {
+				return -1
+			}
 			return 1
 		}
-		return 0
+		return strings.Compare(a.uid, b.uid)
 	})
-	c.types = make([]string, len(c.page))
+	c.page = page
 	if len(c.page) == 0 {
 		return nil
 	}
@@ -146,10 +239,10 @@ func (c *topByScore) finish(r index.IndexReader) error {
 	if err != nil {
 		return err
 	}
-	for i, d := range c.page {
-		err := dvr.VisitDocValues(d.IndexInternalID, func(field string, term []byte) {
+	for i := range c.page {
+		err := dvr.VisitDocValues(c.page[i].iid, func(field string, term []byte) {
 			if field == fType {
-				c.types[i] = string(term)
+				c.page[i].typ = string(term)
 			}
 		})
 		if err != nil {

@@ -326,10 +326,23 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		mustNot = append(slices.Clip(mustNot), sealedQuery(true))
 	}
 	bq := query.NewBooleanQuery(nil, nil, nil)
-	if len(pq.must) > 0 {
+	// One clause is used as it is rather than as a conjunction or
+	// disjunction of one: the same matches and scores (a conjunction of one
+	// adds its clause's score to 0, and the boolean query gives its must
+	// clause the same query norm either way) without a layer that visits
+	// every match.
+	switch len(pq.must) {
+	case 0:
+	case 1:
+		bq.Must = pq.must[0]
+	default:
 		bq.AddMust(pq.must...)
 	}
-	if len(mustNot) > 0 {
+	switch len(mustNot) {
+	case 0:
+	case 1:
+		bq.MustNot = mustNot[0]
+	default:
 		bq.AddMustNot(mustNot...)
 	}
 	if fq := filterQuery(r.Filter, r.Scope, !r.Scope.Unseal && !sealedApart); fq != nil {
@@ -381,8 +394,8 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	var hits []Hit
 	var lastSort string // the first sort key of the last hit of the page
 	if top != nil {
-		for i, d := range top.page {
-			hits = append(hits, Hit{Type: top.types[i], UID: d.ID, Score: d.Score})
+		for _, m := range top.page {
+			hits = append(hits, Hit{Type: m.typ, UID: m.uid, Score: m.score})
 		}
 	} else {
 		for _, h := range res.Hits {
