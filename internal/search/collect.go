@@ -47,8 +47,12 @@ type topByScore struct {
 }
 
 // maxTies is how many matches of the n-th score topByScore puts aside
-// before it reads their uids.
-const maxTies = 64
+// before it reads their uids. A variable for tests.
+var maxTies = 64
+
+// collectByScore selects topByScore for relevance pages without
+// highlights. Tests turn it off to compare with bleve's own collector.
+var collectByScore = true
 
 // scored is a match kept by topByScore.
 type scored struct {

@@ -360,7 +360,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	// which reads a match's uid only where it decides the order; bleve's
 	// highlighter works on the hits of its own collector.
 	var top *topByScore
-	if r.Sort == SortRelevance && !r.Highlight {
+	if r.Sort == SortRelevance && !r.Highlight && collectByScore {
 		top = &topByScore{n: r.First + 1}
 		if keys != nil {
 			score, _ := strconv.ParseFloat(keys[0], 64) // checked by decodeCursor
