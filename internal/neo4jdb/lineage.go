@@ -47,6 +47,9 @@ type FactHandover struct {
 	Variant    string
 	SentBy     string
 	ReceivedBy string
+	// ReceivedMutationID is the clientMutationId of the receiveHandover
+	// that accepted or rejected it, if any.
+	ReceivedMutationID string
 }
 
 // FactDecision is a decision recorded on a case of the lineage.

@@ -167,18 +167,21 @@ RETURN m{.*, case: head([(m)-[:IN_CASE]->(c:Case) | c.uid]), person: head([(m)-[
 		From: instant(m, "from"), By: str(m, "recordedBy")}, nil
 }
 
-// Handover reads a handover by uid with the case that sent it and the
-// clientMutationId of the receiveHandover that accepted or rejected it;
-// nil when there is none.
-func (l *LineageTx) Handover(uid string) (*FactHandover, string, error) {
-	recs, err := l.run(`MATCH (f:Case)-[:SENT]->(h:Handover {uid: $uid})
-RETURN h{.*, from: f.uid, to: head([(h)-[:RECEIVED_BY]->(t:Case) | t.uid])} AS h`, map[string]any{"uid": uid})
+// handoverByUIDQuery reads a handover with the uids of the case that sent
+// it and of the case that received it.
+const handoverByUIDQuery = `
+MATCH (f:Case)-[:SENT]->(h:Handover {uid: $uid})
+RETURN h{.*, from: f.uid, to: head([(h)-[:RECEIVED_BY]->(t:Case) | t.uid])} AS h`
+
+// Handover reads a handover by uid inside the lineage transaction, wherever
+// it is; nil when there is none.
+func (l *LineageTx) Handover(uid string) (*FactHandover, error) {
+	recs, err := l.run(handoverByUIDQuery, map[string]any{"uid": uid})
 	if err != nil || len(recs) == 0 {
-		return nil, "", err
+		return nil, err
 	}
-	p := props(get(recs[0], "h"))
-	h := handoverFrom(p)
-	return &h, str(p, "receivedMutationId"), nil
+	h := handoverFrom(props(get(recs[0], "h")))
+	return &h, nil
 }
 
 // RecordDecision writes a decision on a case.
@@ -221,9 +224,7 @@ func (l *LineageTx) RequirePerson(uid string) error {
 
 // HandoverByUID returns a handover with the uid of the case that sent it.
 func (db *DB) HandoverByUID(ctx context.Context, uid string) (*FactHandover, error) {
-	recs, err := db.read(ctx, `
-MATCH (f:Case)-[:SENT]->(h:Handover {uid: $uid})
-RETURN h{.*, from: f.uid, to: head([(h)-[:RECEIVED_BY]->(t:Case) | t.uid])} AS h`, map[string]any{"uid": uid})
+	recs, err := db.read(ctx, handoverByUIDQuery, map[string]any{"uid": uid})
 	if err != nil {
 		return nil, fmt.Errorf("HandoverByUID: %w", err)
 	}
@@ -258,7 +259,8 @@ func handoverFrom(h map[string]any) FactHandover {
 		FromCase: str(h, "from"), ToCase: str(h, "to"), FromAgency: str(h, "fromAgency"), ToAgency: str(h, "toAgency"),
 		SentAt: instant(h, "sentAt"), ReceivedAt: instant(h, "receivedAt"), Status: str(h, "status"),
 		ReasonCode: str(h, "reasonCode"), Reason: str(h, "reason"), Person: str(h, "personUid"),
-		Variant: str(h, "variant"), SentBy: str(h, "sentBy"), ReceivedBy: str(h, "receivedBy")}
+		Variant: str(h, "variant"), SentBy: str(h, "sentBy"), ReceivedBy: str(h, "receivedBy"),
+		ReceivedMutationID: str(h, "receivedMutationId")}
 }
 
 // HandoverKey is the position of a handover in the inbox: oldest first.

@@ -314,7 +314,7 @@ func (w *Workflow) TransferCase(ctx context.Context, in TransferInput) (string, 
 			return "", nil, err
 		}
 		if in.ClientMutationID != "" {
-			old, _, err := tx.Handover(uid)
+			old, err := tx.Handover(uid)
 			if err != nil {
 				return "", nil, err
 			}
@@ -447,20 +447,14 @@ func (w *Workflow) ReceiveHandover(ctx context.Context, in ReceiveInput) (string
 		if cur == nil {
 			return "", nil, casegraph.Errorf(casegraph.ENOTFOUND, "移送 %s 不存在 (no such handover)", in.Handover)
 		}
-		if cur.Status != "PENDING" && in.ClientMutationID != "" {
-			_, id, err := tx.Handover(in.Handover)
-			if err != nil {
-				return "", nil, err
-			}
-			if id == in.ClientMutationID {
-				to, err := w.sameReceipt(tx, cur, in)
-				receiving = to
-				return "", nil, err
-			}
+		if cur.Status != "PENDING" && in.ClientMutationID != "" && cur.ReceivedMutationID == in.ClientMutationID {
+			to, err := w.sameReceipt(tx, cur, in)
+			receiving = to
+			return "", nil, err
 		}
 		if cur.Status != "PENDING" {
 			return "", nil, casegraph.Errorf(casegraph.ECONFLICT, "移送 %s 已于此前%s，不能再次处理 (the handover was already %s)",
-				in.Handover, map[string]string{"ACCEPTED": "接收", "REJECTED": "拒绝"}[cur.Status], strings.ToLower(cur.Status))
+				in.Handover, receiptName(cur.Status), strings.ToLower(cur.Status))
 		}
 		if at.Before(cur.SentAt) {
 			return "", nil, casegraph.Errorf(casegraph.EINVALID, "接收时间早于移送时间 (received before it was sent)")
@@ -502,6 +496,11 @@ func (w *Workflow) ReceiveHandover(ctx context.Context, in ReceiveInput) (string
 	return receiving, nil
 }
 
+// receiptName is what the receiving agency did with a handover, in Chinese.
+func receiptName(status string) string {
+	return map[string]string{"ACCEPTED": "接收", "REJECTED": "拒绝"}[status]
+}
+
 // sameReceipt answers a retried receiveHandover whose clientMutationId
 // already accepted or rejected the handover: the receiving case when the
 // request is the same, else CONFLICT.
@@ -522,7 +521,7 @@ func (w *Workflow) sameReceipt(tx *neo4jdb.LineageTx, cur *neo4jdb.FactHandover,
 	d.at("at", cur.ReceivedAt, in.At)
 	if len(d) > 0 {
 		return "", reused(in.ClientMutationID, fmt.Sprintf("%s %s 的%s", HandoverName(cur.Type), cur.UID,
-			map[string]string{"ACCEPTED": "接收", "REJECTED": "拒绝"}[cur.Status]), d)
+			receiptName(cur.Status)), d)
 	}
 	return cur.ToCase, nil
 }
