@@ -17,6 +17,10 @@ const (
 	EFORBIDDEN         = "FORBIDDEN"
 	EUNAVAILABLE       = "UNAVAILABLE"
 	EINTERNAL          = "INTERNAL"
+	// ECANCELED: the client went away (its request's context was
+	// canceled). Nobody reads the answer; it is neither the client's fault
+	// nor ours, so logs and metrics keep it apart from INTERNAL.
+	ECANCELED = "CANCELED"
 )
 
 // Error is an error a client may see: a code from the list above and a

@@ -13,12 +13,6 @@ import (
 	"github.com/casegraph/casegraph"
 )
 
-// CodeCanceled is the code of an error caused by the client going away
-// (its request's context canceled): nobody reads the answer, and it is
-// neither the client's fault nor ours, so it is kept apart from INTERNAL in
-// the log and in casegraph_graphql_requests_total.
-const CodeCanceled = "CANCELED"
-
 // errorPresenter is the one place where errors reach clients. Domain errors
 // keep their code and message; errors gqlgen made itself (parse, validation,
 // limits) keep their message; an error of a request whose client hung up is
@@ -38,7 +32,7 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				Message:    "the request was canceled (请求已取消)",
 				Path:       gqlErr.Path,
 				Locations:  gqlErr.Locations,
-				Extensions: map[string]any{"code": CodeCanceled},
+				Extensions: map[string]any{"code": casegraph.ECANCELED},
 			}
 		case errors.As(err, &ce):
 			gqlErr.Message = ce.Message

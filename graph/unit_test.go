@@ -106,9 +106,9 @@ func TestErrorPresenterCanceled(t *testing.T) {
 		err  error
 		code string
 	}{
-		{live, fmt.Errorf("openCase(c/1): workflow.Sync: %w", context.Canceled), CodeCanceled},
-		{gone, errors.New("connection closed"), CodeCanceled},
-		{gone, fmt.Errorf("x: %w", &casegraph.Error{Code: casegraph.EUNAVAILABLE, Message: "down"}), CodeCanceled},
+		{live, fmt.Errorf("openCase(c/1): workflow.Sync: %w", context.Canceled), casegraph.ECANCELED},
+		{gone, errors.New("connection closed"), casegraph.ECANCELED},
+		{gone, fmt.Errorf("x: %w", &casegraph.Error{Code: casegraph.EUNAVAILABLE, Message: "down"}), casegraph.ECANCELED},
 		{gone, casegraph.Errorf(casegraph.ENOTFOUND, "no such case"), casegraph.ENOTFOUND},
 		{live, context.DeadlineExceeded, casegraph.EINTERNAL},
 	}
@@ -118,7 +118,7 @@ func TestErrorPresenterCanceled(t *testing.T) {
 		if got.Extensions["code"] != tt.code {
 			t.Errorf("present(%v) = %q %v, want %s", tt.err, got.Message, got.Extensions, tt.code)
 		}
-		if tt.code != CodeCanceled {
+		if tt.code != casegraph.ECANCELED {
 			continue
 		}
 		if log := buf.String(); !strings.Contains(log, "level=INFO") || !strings.Contains(log, "canceled") || strings.Contains(log, "internal error") {
