@@ -62,6 +62,16 @@ type scored struct {
 	seen bool // uid read
 }
 
+// readUID reads the match's uid (its stored _id), once.
+func (m *scored) readUID(r index.IndexReader) error {
+	if m.seen {
+		return nil
+	}
+	id, err := r.ExternalID(m.iid)
+	m.uid, m.seen = id, err == nil
+	return err
+}
+
 // scoreKey is the position of a hit in relevance order.
 type scoreKey struct {
 	score float64
@@ -114,12 +124,9 @@ func (c *topByScore) handler(sctx *bsearch.SearchContext) (bsearch.DocumentMatch
 }
 
 func (c *topByScore) add(r index.IndexReader, d *bsearch.DocumentMatch) error {
-	m := scored{scoreKey: scoreKey{score: d.Score}}
-	readUID := func() error {
-		id, err := r.ExternalID(d.IndexInternalID)
-		m.uid, m.seen = id, true
-		return err
-	}
+	// m.iid borrows the pooled match's id until m is kept (cloned then).
+	m := scored{scoreKey: scoreKey{score: d.Score}, iid: d.IndexInternalID}
+	readUID := func() error { return m.readUID(r) }
 	if c.after != nil {
 		if d.Score > c.after.score {
 			return nil
@@ -143,10 +150,8 @@ func (c *topByScore) add(r index.IndexReader, d *bsearch.DocumentMatch) error {
 	switch {
 	case d.Score < worst.score:
 	case d.Score == worst.score && c.sorted:
-		if !m.seen {
-			if err := readUID(); err != nil {
-				return err
-			}
+		if err := readUID(); err != nil {
+			return err
 		}
 		if m.uid < worst.uid {
 			m.iid = slices.Clone(d.IndexInternalID)
@@ -190,14 +195,9 @@ func (c *topByScore) settle(r index.IndexReader) error {
 	}
 	room := c.n - len(keep)
 	for i := range group {
-		if group[i].seen {
-			continue
-		}
-		id, err := r.ExternalID(group[i].iid)
-		if err != nil {
+		if err := group[i].readUID(r); err != nil {
 			return err
 		}
-		group[i].uid, group[i].seen = id, true
 	}
 	slices.SortFunc(group, func(a, b scored) int { return strings.Compare(a.uid, b.uid) })
 	c.best = append(keep, group[:room]...)
@@ -217,23 +217,18 @@ func (c *topByScore) finish(r index.IndexReader) error {
 	}
 	page := []scored(c.best)
 	for i := range page {
-		if page[i].seen {
-			continue
-		}
-		id, err := r.ExternalID(page[i].iid)
-		if err != nil {
+		if err := page[i].readUID(r); err != nil {
 			return err
 		}
-		page[i].uid, page[i].seen = id, true
 	}
 	slices.SortFunc(page, func(a, b scored) int {
-		if a.score != b.score {
-			if a.score > b.score {
-				return -1
-			}
+		switch {
+		case a.before(b.scoreKey):
+			return -1
+		case b.before(a.scoreKey):
 			return 1
 		}
-		return strings.Compare(a.uid, b.uid)
+		return 0
 	})
 	c.page = page
 	if len(c.page) == 0 {
