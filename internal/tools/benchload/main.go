@@ -29,6 +29,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -76,6 +78,9 @@ type user struct {
 // world is the working set, found through the API before the load.
 type world struct {
 	police, procurators, managers, supervisors []*user
+	// readers are the police and procuratorate users (case detail, search,
+	// inbox), built once: the clients share it and only read it.
+	readers []*user
 	// cases each user may read, persons named as suspects on them
 	cases   map[*user][]string
 	persons map[*user][]string
@@ -118,14 +123,14 @@ func mix() []op {
 	pick := func(r *rand.Rand, us []*user) *user { return us[r.IntN(len(us))] }
 	return []op{
 		{"caseDetail", 30, false, func(r *rand.Rand, w *world) *request {
-			u := pick(r, append(w.police, w.procurators...))
+			u := pick(r, w.readers)
 			if len(w.cases[u]) == 0 {
 				return nil
 			}
 			return &request{u, qCaseDetail, map[string]any{"id": w.cases[u][r.IntN(len(w.cases[u]))]}}
 		}},
 		{"search", 25, false, func(r *rand.Rand, w *world) *request {
-			u := pick(r, append(w.police, w.procurators...))
+			u := pick(r, w.readers)
 			var terms []string
 			switch r.IntN(4) {
 			case 0:
@@ -143,7 +148,7 @@ func mix() []op {
 			return &request{u, qSearch, map[string]any{"q": terms[r.IntN(len(terms))]}}
 		}},
 		{"handoverInbox", 10, false, func(r *rand.Rand, w *world) *request {
-			return &request{pick(r, append(w.procurators, w.police...)), qInbox, nil}
+			return &request{pick(r, w.readers), qInbox, nil}
 		}},
 		{"alerts", 10, false, func(r *rand.Rand, w *world) *request {
 			if r.IntN(2) == 0 {
@@ -287,7 +292,9 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	secret := fmt.Sprintf("%x", rand.Uint64()) + fmt.Sprintf("%x", rand.Uint64()) + fmt.Sprintf("%x", rand.Uint64()) + fmt.Sprintf("%x", rand.Uint64())
+	key := make([]byte, 32)
+	crand.Read(key)
+	secret := hex.EncodeToString(key)
 	flags := []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--data-dir", *dataDir,
 		"--rate-per-minute", "1000000", "--log-format", "json"}
 	srv, err := startServer(ctx, *bin, secret, flags)
@@ -722,7 +729,8 @@ func discover(ctx context.Context, c *client, bin, secret string) (*world, int, 
 	// the last three years, with their parties and charges.
 	r := rand.New(rand.NewPCG(7, 7))
 	charges, fulls, givens := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	for _, u := range append(append([]*user{}, w.police...), w.procurators...) {
+	w.readers = append(append([]*user{}, w.police...), w.procurators...)
+	for _, u := range w.readers {
 		for k := 0; k < 6; k++ {
 			m := latest.AddDate(0, -r.IntN(36), 0)
 			from := time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, time.UTC)
