@@ -33,6 +33,11 @@ token: build $(DEV_SECRET)
 # The tests run against a Neo4j server of their own (Bolt on 7688, data in
 # var/neo4j-test), which they may empty; the development server of `make run`
 # (7687) is never touched.
+# The project's packages: var/ holds local state (Neo4j servers, indexes,
+# scratch files), never code of the project, so Go files left there are not
+# vetted or tested.
+PKGS = $$($(GO) list ./... | grep -v '^github.com/casegraph/casegraph/var/')
+
 TEST_NEO4J := CASEGRAPH_NEO4J_URI=bolt://127.0.0.1:7688 CASEGRAPH_NEO4J_HOME=$(CURDIR)/var/neo4j-test CASEGRAPH_TEST_NEO4J_WIPE=1
 
 # The whole suite: format and vet checks, then every test with the race
@@ -41,7 +46,7 @@ TEST_NEO4J := CASEGRAPH_NEO4J_URI=bolt://127.0.0.1:7688 CASEGRAPH_NEO4J_HOME=$(C
 test: check
 	$(TEST_NEO4J) scripts/neo4j start
 	$(GO) build -o bin/testreport ./internal/tools/testreport
-	$(TEST_NEO4J) $(GO) test -race -count=1 -p 1 -json ./... 2>&1 | ./bin/testreport -no-skips
+	$(TEST_NEO4J) $(GO) test -race -count=1 -p 1 -json $(PKGS) 2>&1 | ./bin/testreport -no-skips
 	$(TEST_NEO4J) scripts/external-checks
 
 # Checks by tools nobody on the project wrote (schemathesis, Debian's
@@ -64,7 +69,7 @@ test-faults:
 
 # Only the tests that need no server.
 test-short:
-	$(GO) test -race -short ./...
+	$(GO) test -race -short $(PKGS)
 
 # Benchmarks run against a Neo4j server of their own (Bolt on 7689, data in
 # var/neo4j-bench), which they empty; results go to docs/benchmarks.md by hand.
@@ -162,7 +167,7 @@ bench-search: build
 check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$bad" ]; then echo "gofmt would change:"; echo "$$bad"; exit 1; fi
-	$(GO) vet ./...
+	$(GO) vet $(PKGS)
 
 generate:
 	$(GO) tool gqlgen generate
