@@ -53,9 +53,6 @@ func repairScopes(ctx context.Context, db *neo4jdb.DB, touch func(context.Contex
 	total := 0
 	for ctx.Err() == nil {
 		uids, err := db.RepairScopes(ctx, 2000)
-		if err == nil && len(uids) > 0 {
-			err = db.ResyncRollups(ctx, uids)
-		}
 		if err != nil {
 			log.ErrorContext(ctx, "scope repair failed; cases without scope tokens stay invisible until their next sync", "err", err)
 			return

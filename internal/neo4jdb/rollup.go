@@ -188,8 +188,8 @@ WITH c
 ` + applyRollups
 
 // resyncRollupsQuery recomputes the contributions of the cases $cases
-// outside a lineage transaction (after RepairScopes wrote their tokens): it
-// locks each case before it reads what the case counted in.
+// outside a lineage transaction (RepairScopes, after it wrote their
+// tokens): it locks each case before it reads what the case counted in.
 var resyncRollupsQuery = `
 UNWIND $cases AS uid
 MATCH (c:Case {uid: uid})
@@ -198,15 +198,6 @@ REMOVE c._rollupLock
 WITH c
 ` + rollupCells + `
 ` + applyRollups
-
-// ResyncRollups recomputes the roll-up contributions of the given cases,
-// for writes that bypass the procedure sync (RepairScopes).
-func (db *DB) ResyncRollups(ctx context.Context, caseUIDs []string) error {
-	if _, err := db.write(ctx, resyncRollupsQuery, map[string]any{"cases": orEmpty(caseUIDs)}); err != nil {
-		return fmt.Errorf("ResyncRollups: %w", err)
-	}
-	return nil
-}
 
 const rollupStateQuery = `
 OPTIONAL MATCH (s:RollupState {id: 'rollups'})

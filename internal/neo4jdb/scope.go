@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
 	"github.com/casegraph/casegraph"
 )
 
@@ -68,16 +70,39 @@ WITH c, agencies, [n IN [2, 4, 6, size(region)] WHERE n > 0 AND n <= size(region
 SET c.scope = agencies + reduce(acc = [], t IN sup | CASE WHEN t IN acc THEN acc ELSE acc + t END), c.updatedAt = datetime()
 RETURN c.uid AS uid`
 
-// RepairScopes writes the scope tokens of up to limit cases that have none
-// and returns their uids (empty when none is left).
+// RepairScopes writes the scope tokens of up to limit cases that have none,
+// moves their analytics roll-ups under the new tokens in the same
+// transaction (a roll-up cell carries its cases' scope), and returns their
+// uids (empty when none is left).
 func (db *DB) RepairScopes(ctx context.Context, limit int) ([]string, error) {
-	recs, err := db.write(ctx, repairScopesQuery, map[string]any{"limit": limit})
+	db.queries.Add(1)
+	sess := db.driver.NewSession(ctx, neo4jSessionConfig(db.database))
+	defer sess.Close(ctx)
+	out, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		res, err := tx.Run(ctx, repairScopesQuery, map[string]any{"limit": limit})
+		if err != nil {
+			return nil, err
+		}
+		recs, err := res.Collect(ctx)
+		if err != nil {
+			return nil, err
+		}
+		uids := make([]string, 0, len(recs))
+		for _, r := range recs {
+			uids = append(uids, asString(get(r, "uid")))
+		}
+		if len(uids) == 0 {
+			return uids, nil
+		}
+		res, err = tx.Run(ctx, resyncRollupsQuery, map[string]any{"cases": uids})
+		if err != nil {
+			return nil, err
+		}
+		_, err = res.Consume(ctx)
+		return uids, err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("RepairScopes: %w", err)
+		return nil, fmt.Errorf("RepairScopes: %w", translate(err))
 	}
-	out := make([]string, 0, len(recs))
-	for _, r := range recs {
-		out = append(out, asString(get(r, "uid")))
-	}
-	return out, nil
+	return out.([]string), nil
 }
