@@ -9,9 +9,9 @@ func (db *DB) ExecForTest(ctx context.Context, cypher string, params map[string]
 	return err
 }
 
-// ResyncScopelessForTest recomputes the roll-up contributions of the cases
-// without scope tokens, so that they count as a case stored before tokens
-// existed did: under no scope.
+// ResyncScopelessForTest recomputes the roll-up contributions and alert
+// counters of the cases without scope tokens, so that they count as a case
+// stored before tokens existed did: under no scope.
 func (db *DB) ResyncScopelessForTest(ctx context.Context) error {
 	recs, err := db.read(ctx, `MATCH (c:Case) WHERE c.scope IS NULL RETURN c.uid AS uid`, nil)
 	if err != nil {
@@ -21,6 +21,34 @@ func (db *DB) ResyncScopelessForTest(ctx context.Context) error {
 	for _, r := range recs {
 		uids = append(uids, asString(get(r, "uid")))
 	}
-	_, err = db.write(ctx, resyncRollupsQuery, map[string]any{"cases": uids})
-	return err
+	for _, q := range []string{resyncRollupsQuery, resyncAlertCellsQuery} {
+		if _, err := db.write(ctx, q, map[string]any{"cases": uids}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CountAlertsByScanForTest counts alerts from the deadlines, as CountAlerts
+// did before the alert counters: the tests compare the counters with it.
+func (db *DB) CountAlertsByScanForTest(ctx context.Context, f AlertFilter) (int, error) {
+	return db.countAlertsByScan(ctx, f)
+}
+
+// CountAlertCellsForTest counts alerts from the counters, complete or not.
+func (db *DB) CountAlertCellsForTest(ctx context.Context, f AlertFilter) (int, error) {
+	return db.countAlertCells(ctx, f)
+}
+
+// DeadlinesForTest lists the deadlines that belong to a case.
+func (db *DB) DeadlinesForTest(ctx context.Context) ([]StoredDeadline, error) {
+	recs, err := db.read(ctx, `MATCH (d:Deadline) WHERE EXISTS { (d)-[:IN_CASE]->(:Case) } RETURN d ORDER BY d.uid`, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StoredDeadline, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, deadlineFrom(props(get(r, "d"))))
+	}
+	return out, nil
 }

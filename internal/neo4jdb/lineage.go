@@ -447,7 +447,7 @@ SET n = d
 CREATE (n)-[:IN_CASE]->(c)`
 
 // Save replaces the lineage's derived events, stages, deadlines, scope
-// tokens and roll-up contributions.
+// tokens, roll-up contributions and alert counters.
 func (l *LineageTx) Save(st LineageState) error {
 	events := make([]map[string]any, 0, len(st.Events))
 	keep := make([]string, 0, len(st.Events))
@@ -495,8 +495,12 @@ func (l *LineageTx) Save(st LineageState) error {
 			return err
 		}
 	}
-	// Last, from what was just written: the cases' roll-up contributions.
-	return l.syncRollups(st.Cases)
+	// Last, from what was just written: the cases' roll-up contributions
+	// and the counters of their deadlines.
+	if err := l.syncRollups(st.Cases); err != nil {
+		return err
+	}
+	return l.syncAlertCells(st.Cases)
 }
 
 func nilIfEmpty(s string) any {

@@ -71,9 +71,9 @@ SET c.scope = agencies + reduce(acc = [], t IN sup | CASE WHEN t IN acc THEN acc
 RETURN c.uid AS uid`
 
 // RepairScopes writes the scope tokens of up to limit cases that have none,
-// moves their analytics roll-ups under the new tokens in the same
-// transaction (a roll-up cell carries its cases' scope), and returns their
-// uids (empty when none is left).
+// moves their analytics roll-ups and alert counters under the new tokens in
+// the same transaction (a roll-up cell or counter carries its cases'
+// scope), and returns their uids (empty when none is left).
 func (db *DB) RepairScopes(ctx context.Context, limit int) ([]string, error) {
 	db.queries.Add(1)
 	sess := db.driver.NewSession(ctx, neo4jSessionConfig(db.database))
@@ -94,12 +94,16 @@ func (db *DB) RepairScopes(ctx context.Context, limit int) ([]string, error) {
 		if len(uids) == 0 {
 			return uids, nil
 		}
-		res, err = tx.Run(ctx, resyncRollupsQuery, map[string]any{"cases": uids})
-		if err != nil {
-			return nil, err
+		for _, q := range []string{resyncRollupsQuery, resyncAlertCellsQuery} {
+			res, err = tx.Run(ctx, q, map[string]any{"cases": uids})
+			if err != nil {
+				return nil, err
+			}
+			if _, err = res.Consume(ctx); err != nil {
+				return nil, err
+			}
 		}
-		_, err = res.Consume(ctx)
-		return uids, err
+		return uids, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("RepairScopes: %w", translate(err))

@@ -211,15 +211,31 @@ WHERE (n:Case OR n:Person OR n:Handover OR n:Charge) AND n.uid STARTS WITH $pref
 DETACH DELETE n`
 
 // DeleteByPrefix removes the cases, persons, handovers, charges, agencies
-// and offenses whose uid or code starts with prefix. Tests that share one
-// database give their data a prefix of their own and clean up with it.
+// and offenses whose uid or code starts with prefix, and takes the cases'
+// deadlines out of the alert counters in the same transaction. Tests that
+// share one database give their data a prefix of their own and clean up
+// with it.
 func (db *DB) DeleteByPrefix(ctx context.Context, prefix string) error {
 	if len(prefix) < 3 {
 		return fmt.Errorf("DeleteByPrefix(%q): prefix too short to be safe", prefix)
 	}
-	_, err := db.write(ctx, queryDeleteByPrefix, map[string]any{"prefix": prefix})
+	db.queries.Add(1)
+	sess := db.driver.NewSession(ctx, neo4jSessionConfig(db.database))
+	defer sess.Close(ctx)
+	_, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		for _, q := range []string{dropAlertCellsQuery, queryDeleteByPrefix} {
+			res, err := tx.Run(ctx, q, map[string]any{"prefix": prefix})
+			if err != nil {
+				return nil, err
+			}
+			if _, err := res.Consume(ctx); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	})
 	if err != nil {
-		return fmt.Errorf("DeleteByPrefix(%q): %w", prefix, err)
+		return fmt.Errorf("DeleteByPrefix(%q): %w", prefix, translate(err))
 	}
 	return nil
 }
