@@ -46,9 +46,10 @@ func agencyKinds(db *neo4jdb.DB) authz.AgencyKinds {
 
 // repairScopes gives every case without scope tokens (written before they
 // existed, or whose procedure sync did not run after a crash) its tokens,
-// moves its roll-up contributions under them, and hands the cases to the
-// search index. Until then such a case is visible to no one. Then it rolls
-// up the cases not yet counted in the analytics roll-ups (repairRollups).
+// moves its roll-up contributions and alert counters under them, and hands
+// the cases to the search index. Until then such a case is visible to no
+// one. Then it rolls up the cases not yet counted in the analytics roll-ups
+// (repairRollups) and the alert counters (repairAlertCounts).
 func repairScopes(ctx context.Context, db *neo4jdb.DB, touch func(context.Context, []string), log *slog.Logger) {
 	total := 0
 	for ctx.Err() == nil {
@@ -67,6 +68,32 @@ func repairScopes(ctx context.Context, db *neo4jdb.DB, touch func(context.Contex
 		log.InfoContext(ctx, "scope tokens written for cases that had none", "cases", total)
 	}
 	repairRollups(ctx, db, log)
+	repairAlertCounts(ctx, db, log)
+}
+
+// repairAlertCounts counts the deadlines of the cases that no procedure
+// sync has counted in the alert counters (stored before they existed).
+// Until every case is counted, supervisionAlerts' totalCount counts
+// deadlines instead (slower, same answer).
+func repairAlertCounts(ctx context.Context, db *neo4jdb.DB, log *slog.Logger) {
+	total, start := 0, time.Now()
+	for ctx.Err() == nil {
+		n, err := db.RepairAlertCounts(ctx, 2000)
+		if err != nil {
+			log.ErrorContext(ctx, "alert counter backfill failed; alert totals count deadlines until the next start", "err", err)
+			return
+		}
+		if n == 0 {
+			break
+		}
+		if total == 0 {
+			log.InfoContext(ctx, "alert counters: counting the deadlines of the cases stored before them")
+		}
+		total += n
+	}
+	if total > 0 {
+		log.InfoContext(ctx, "alert counters complete", "cases", total, "took", time.Since(start).Round(time.Millisecond))
+	}
 }
 
 // repairRollups adds the cases that no procedure sync has counted in the
