@@ -149,7 +149,7 @@ func TestAlertCountsEqualTheDeadlines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want, err := db.CountAlertsByScanForTest(sys, f); err != nil || got != want || got == 0 {
+	if want, err := db.CountAlertsByScan(sys, f); err != nil || got != want || got == 0 {
 		t.Fatalf("before the backfill, CountAlerts = %d, counting deadlines %d (%v)", got, want, err)
 	}
 	for {
@@ -290,7 +290,7 @@ func compareAlertCounts(t *testing.T, db *neo4jdb.DB, stage string) {
 				{
 					f := filters[k%len(filters)]
 					f.Now, f.Horizon = now, h
-					want, err := db.CountAlertsByScanForTest(ctx, f)
+					want, err := db.CountAlertsByScan(ctx, f)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -327,7 +327,7 @@ func compareAlertCounts(t *testing.T, db *neo4jdb.DB, stage string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := db.CountAlertsByScanForTest(casegraph.WithScope(context.Background(), casegraph.Scope{All: true}),
+	want, err := db.CountAlertsByScan(casegraph.WithScope(context.Background(), casegraph.Scope{All: true}),
 		neo4jdb.AlertFilter{Now: nows[1], Horizon: nows[1].AddDate(0, 0, 7)})
 	if err != nil || got != want {
 		t.Errorf("%s: CountAlerts %d, counting deadlines %d (%v)", stage, got, want, err)

@@ -29,11 +29,6 @@ func (db *DB) ResyncScopelessForTest(ctx context.Context) error {
 	return nil
 }
 
-// CountAlertsByScanForTest counts alerts from the deadlines, as CountAlerts
-// did before the alert counters: the tests compare the counters with it.
-func (db *DB) CountAlertsByScanForTest(ctx context.Context, f AlertFilter) (int, error) {
-	return db.countAlertsByScan(ctx, f)
-}
 
 // CountAlertCellsForTest counts alerts from the counters, complete or not.
 func (db *DB) CountAlertCellsForTest(ctx context.Context, f AlertFilter) (int, error) {
