@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"regexp"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -42,20 +43,35 @@ type stmtTimer struct {
 	phase  string
 	stmts  map[string]*stmtStat
 	phases map[string]time.Duration
-	tx     map[string]time.Duration // per phase: transactions' time outside their statements
+	client map[string]time.Duration // per phase: the client's time between a transaction's statements
+	commit map[string]time.Duration // per phase: from the end of a transaction's work to its commit
 	txs    map[string]int
 }
 
-var spaces = regexp.MustCompile(`\s+`)
+var (
+	spaces  = regexp.MustCompile(`\s+`)
+	written = regexp.MustCompile(`(?:MERGE|CREATE) \(\w*:(\w+)`)
+)
 
 func (t *stmtTimer) add(cypher string, rows int, d time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	text := strings.TrimSpace(spaces.ReplaceAllString(cypher, " "))
-	if len(text) > 110 {
-		text = text[:110] + "…"
+	full := strings.TrimSpace(spaces.ReplaceAllString(cypher, " "))
+	text := full
+	if r := []rune(full); len(r) > 110 {
+		// the head says what a statement reads, the tail what it writes
+		text = string(r[:60]) + " … " + string(r[len(r)-45:])
+		var labels []string
+		for _, m := range written.FindAllStringSubmatch(full, -1) {
+			if !slices.Contains(labels, m[1]) {
+				labels = append(labels, m[1])
+			}
+		}
+		if len(labels) > 0 {
+			text += " (merges " + strings.Join(labels, ", ") + ")"
+		}
 	}
-	k := t.phase + "|" + text
+	k := t.phase + "|" + full
 	s := t.stmts[k]
 	if s == nil {
 		s = &stmtStat{phase: t.phase, text: text}
@@ -81,14 +97,17 @@ type timingSession struct {
 }
 
 func (s timingSession) execute(ctx context.Context, run func(neo4j.ManagedTransactionWork) (any, error), work neo4j.ManagedTransactionWork) (any, error) {
-	var inside time.Duration
-	start := time.Now()
+	var inside, worked time.Duration
+	var end time.Time
 	out, err := run(func(tx neo4j.ManagedTransaction) (any, error) {
 		inside = 0
+		start := time.Now()
+		defer func() { end, worked = time.Now(), time.Since(start) }()
 		return work(timingTx{tx, s.t, &inside})
 	})
 	s.t.mu.Lock()
-	s.t.tx[s.t.phase] += time.Since(start) - inside
+	s.t.client[s.t.phase] += worked - inside
+	s.t.commit[s.t.phase] += time.Since(end)
 	s.t.txs[s.t.phase]++
 	s.t.mu.Unlock()
 	return out, err
@@ -192,7 +211,8 @@ func runProfile(ctx context.Context, uri, password, input string, batch int, cpu
 		return err
 	}
 	defer db.Close(ctx)
-	t := &stmtTimer{stmts: map[string]*stmtStat{}, phases: map[string]time.Duration{}, tx: map[string]time.Duration{}, txs: map[string]int{}}
+	t := &stmtTimer{stmts: map[string]*stmtStat{}, phases: map[string]time.Duration{}, client: map[string]time.Duration{},
+		commit: map[string]time.Duration{}, txs: map[string]int{}}
 	f := reflect.ValueOf(db).Elem().FieldByName("driver")
 	if !f.IsValid() {
 		return fmt.Errorf("benchingest: neo4jdb.DB has no driver field to time")
@@ -242,22 +262,24 @@ func runProfile(ctx context.Context, uri, password, input string, batch int, cpu
 func report(w io.Writer, t *stmtTimer, rep ingest.Report, total time.Duration) {
 	fmt.Fprintf(w, "casegraph ingest in process: %d records, %d batches, %.1f s, %.0f records/s\n\n", rep.Read, rep.Batches,
 		total.Seconds(), float64(rep.Read)/total.Seconds())
-	fmt.Fprintln(w, "| phase | seconds | share | transactions | statements | statements per batch | outside statements (s) |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| phase | seconds | share | transactions | statements | statements per batch | in statements (s) | client between statements (s) | commit (s) |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	var rest = total
 	phases := []string{"start", "filed dates", "batch write", "procedure sync"}
 	for _, p := range phases {
 		n := 0
+		var in time.Duration
 		for _, s := range t.stmts {
 			if s.phase == p {
 				n += s.calls
+				in += s.d
 			}
 		}
 		rest -= t.phases[p]
-		fmt.Fprintf(w, "| %s | %.1f | %.0f%% | %d | %d | %.1f | %.1f |\n", p, t.phases[p].Seconds(), 100*t.phases[p].Seconds()/total.Seconds(),
-			t.txs[p], n, float64(n)/float64(max(rep.Batches, 1)), t.tx[p].Seconds())
+		fmt.Fprintf(w, "| %s | %.1f | %.0f%% | %d | %d | %.1f | %.1f | %.1f | %.1f |\n", p, t.phases[p].Seconds(), 100*t.phases[p].Seconds()/total.Seconds(),
+			t.txs[p], n, float64(n)/float64(max(rep.Batches, 1)), in.Seconds(), t.client[p].Seconds(), t.commit[p].Seconds())
 	}
-	fmt.Fprintf(w, "| waiting for the producer (decoding, validation) and the rest | %.1f | %.0f%% | | | | |\n\n", rest.Seconds(), 100*rest.Seconds()/total.Seconds())
+	fmt.Fprintf(w, "| waiting for the producer (decoding, validation) and the rest | %.1f | %.0f%% | | | | | | |\n\n", rest.Seconds(), 100*rest.Seconds()/total.Seconds())
 	var stmts []*stmtStat
 	for _, s := range t.stmts {
 		stmts = append(stmts, s)
