@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -322,6 +323,43 @@ func compareAlertCounts(t *testing.T, db *neo4jdb.DB, stage string) {
 		t.Errorf("%s: too few alerts seen to compare: %v", stage, seen)
 	}
 	t.Logf("%s: %d counts compared; most alerts seen by scope: %v", stage, compared, seen)
+
+	// Pages filtered by agency come from index deadline_agency_open_end
+	// (alertsOfAgenciesQuery): every page walk must give the alerts of the
+	// unfiltered walk that are of those agencies, in the same order.
+	paged := 0
+	for i, f := range filters {
+		if len(f.Agencies) == 0 {
+			continue
+		}
+		now := nows[i%len(nows)]
+		f.Now, f.Horizon = now, now.AddDate(0, 0, 45)
+		if i%2 == 0 {
+			f.Agencies = append(f.Agencies, f.Agencies[0]) // a repeated agency changes nothing
+		}
+		s := scopes[i%len(scopes)]
+		ctx := casegraph.WithScope(context.Background(), s.scope)
+		all := f
+		all.Agencies = nil
+		var want []string
+		for _, a := range walkAlerts(t, db, ctx, all, 100) {
+			if slices.Contains(f.Agencies, a.Agency) {
+				want = append(want, a.UID)
+			}
+		}
+		var got []string
+		for _, a := range walkAlerts(t, db, ctx, f, 7) {
+			got = append(got, a.UID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s, %s, agencies %v: pages by agency give %d alerts %v, the unfiltered pages %d %v",
+				stage, s.name, f.Agencies, len(got), got, len(want), want)
+		}
+		paged += len(want)
+	}
+	if paged == 0 {
+		t.Errorf("%s: no alert of the agency filters to compare pages with", stage)
+	}
 	got, err := db.CountAlerts(casegraph.WithScope(context.Background(), casegraph.Scope{All: true}),
 		neo4jdb.AlertFilter{Now: nows[1], Horizon: nows[1].AddDate(0, 0, 7)})
 	if err != nil {
@@ -331,5 +369,24 @@ func compareAlertCounts(t *testing.T, db *neo4jdb.DB, stage string) {
 		neo4jdb.AlertFilter{Now: nows[1], Horizon: nows[1].AddDate(0, 0, 7)})
 	if err != nil || got != want {
 		t.Errorf("%s: CountAlerts %d, counting deadlines %d (%v)", stage, got, want, err)
+	}
+}
+
+// walkAlerts reads every page of alerts of f, first at a time.
+func walkAlerts(t *testing.T, db *neo4jdb.DB, ctx context.Context, f neo4jdb.AlertFilter, first int) []neo4jdb.Alert {
+	t.Helper()
+	var out []neo4jdb.Alert
+	var after *neo4jdb.AlertKey
+	for {
+		page, more, err := db.Alerts(ctx, f, first, after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, page...)
+		if !more || len(page) == 0 {
+			return out
+		}
+		last := page[len(page)-1]
+		after = &neo4jdb.AlertKey{EndAt: last.EndAt, UID: last.UID}
 	}
 }

@@ -29,7 +29,6 @@ func (db *DB) ResyncScopelessForTest(ctx context.Context) error {
 	return nil
 }
 
-
 // CountAlertCellsForTest counts alerts from the counters, complete or not.
 func (db *DB) CountAlertCellsForTest(ctx context.Context, f AlertFilter) (int, error) {
 	return db.countAlertCells(ctx, f)

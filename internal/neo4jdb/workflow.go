@@ -3,6 +3,7 @@ package neo4jdb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -341,6 +342,29 @@ RETURN d, kind, severity
 ORDER BY d.openEnd, d.uid
 LIMIT $limit`
 
+// alertsOfAgenciesQuery is alertsQuery for a filter on agencies: each
+// agency's first page from index deadline_agency_open_end (agency, openEnd),
+// then the first page of those. alertsQuery walks every deadline in openEnd
+// order and drops other agencies' after reading them, which took 2.9 s at
+// the median for one agency's first page at 1M generated cases. The inner
+// order names d.agency (one value there) so that the planner takes the
+// index's order and stops after the page (PartialTop); ordered by openEnd
+// and uid alone it sorted all of the agency's deadlines.
+var alertsOfAgenciesQuery = `
+UNWIND $agencies AS agency
+CALL (agency) {
+  MATCH (d:Deadline)
+  WHERE d.agency = agency AND d.openEnd >= $afterAt AND d.openEnd <= $horizon
+    AND (d.openEnd > $afterAt OR d.uid > $afterUID)
+    AND EXISTS { MATCH (d)-[:IN_CASE]->(c:Case) WHERE ` + visibleCase("c") + ` }` + alertClassified + `
+  RETURN d, kind, severity
+  ORDER BY d.agency, d.openEnd, d.uid
+  LIMIT $limit
+}
+RETURN d, kind, severity
+ORDER BY d.openEnd, d.uid
+LIMIT $limit`
+
 // alertsCountQuery counts every alert of a filter from the deadlines: what
 // CountAlerts runs until the alert counters are complete (and the tests
 // compare the counters with).
@@ -361,7 +385,12 @@ func (db *DB) Alerts(ctx context.Context, f AlertFilter, first int, after *Alert
 		p["afterAt"] = offsetTime(after.EndAt)
 		p["afterUID"] = after.UID
 	}
-	recs, err := db.read(ctx, alertsQuery, p)
+	q := alertsQuery
+	if len(f.Agencies) > 0 {
+		p["agencies"] = slices.Compact(slices.Sorted(slices.Values(f.Agencies)))
+		q = alertsOfAgenciesQuery
+	}
+	recs, err := db.read(ctx, q, p)
 	if err != nil {
 		return nil, false, fmt.Errorf("Alerts: %w", err)
 	}
