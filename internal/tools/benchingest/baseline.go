@@ -140,7 +140,8 @@ type phaseStats struct {
 	decode, derive, write time.Duration
 	records, derived      int
 	batches, touched      int
-	rows                  map[string]int // derived rows written, by what they are
+	rows                  map[string]int           // derived rows written, by what they are
+	took                  map[string]time.Duration // time in each statement (and the commits)
 }
 
 func (s *phaseStats) String() string {
@@ -155,6 +156,15 @@ func (s *phaseStats) String() string {
 	sort.Strings(keys)
 	for _, k := range keys {
 		fmt.Fprintf(&b, ", %s %d", k, s.rows[k])
+	}
+	keys = keys[:0]
+	for k := range s.took {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return s.took[keys[i]] > s.took[keys[j]] })
+	b.WriteString("\nbaseline (a): seconds in its statements:")
+	for _, k := range keys {
+		fmt.Fprintf(&b, " %s %.2f;", k, s.took[k].Seconds())
 	}
 	return b.String()
 }
@@ -518,23 +528,23 @@ func (l *loader) flush(ctx context.Context, d neo4j.DriverWithContext) error {
 	l.stats.derive += time.Since(start)
 	start = time.Now()
 	type stmt struct {
-		q    string
-		rows []map[string]any
+		name, q string
+		rows    []map[string]any
 	}
 	var stmts []stmt
 	for _, t := range baselineOrder {
 		if rows := l.rows[t]; len(rows) > 0 {
-			stmts = append(stmts, stmt{baselineStatements[t], rows})
+			stmts = append(stmts, stmt{t, baselineStatements[t], rows})
 		}
 	}
 	for _, key := range linkShapes {
 		if rows := l.rows[key]; len(rows) > 0 {
-			stmts = append(stmts, stmt{linkStatement(key), rows})
+			stmts = append(stmts, stmt{"link " + key, linkStatement(key), rows})
 		}
 	}
 	for _, ds := range derived {
 		if len(ds.rows) > 0 {
-			stmts = append(stmts, stmt{ds.q, ds.rows})
+			stmts = append(stmts, stmt{ds.name, ds.q, ds.rows})
 			l.stats.derived += len(ds.rows)
 			l.stats.rows[ds.name] += len(ds.rows)
 		}
@@ -551,8 +561,12 @@ func (l *loader) flush(ctx context.Context, d neo4j.DriverWithContext) error {
 	}
 	s := d.NewSession(ctx, neo4j.SessionConfig{DatabaseName: "neo4j"})
 	defer s.Close(ctx)
+	var commit time.Time
+	took := map[string]time.Duration{}
 	_, err = s.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		clear(took)
 		for _, st := range stmts {
+			t := time.Now()
 			res, err := tx.Run(ctx, st.q, map[string]any{"rows": st.rows})
 			if err == nil {
 				_, err = res.Consume(ctx)
@@ -560,9 +574,15 @@ func (l *loader) flush(ctx context.Context, d neo4j.DriverWithContext) error {
 			if err != nil {
 				return nil, fmt.Errorf("%.60s…: %w", st.q, err)
 			}
+			took[st.name] += time.Since(t)
 		}
+		commit = time.Now()
 		return nil, nil
 	})
+	for k, d := range took {
+		l.stats.took[k] += d
+	}
+	l.stats.took["(commit)"] += time.Since(commit)
 	l.stats.write += time.Since(start)
 	l.stats.records += l.n
 	l.rows, l.n, l.touch, l.people = map[string][]map[string]any{}, 0, map[string]bool{}, nil
@@ -575,7 +595,7 @@ func baseline(ctx context.Context, d neo4j.DriverWithContext, path string, batch
 		return nil, err
 	}
 	defer f.Close()
-	stats := &phaseStats{rows: map[string]int{}}
+	stats := &phaseStats{rows: map[string]int{}, took: map[string]time.Duration{}}
 	l := &loader{m: newModel(), rows: map[string][]map[string]any{}, touch: map[string]bool{}, court: map[string]string{},
 		now: time.Now().UTC(), stats: stats}
 	l.m.now = l.now

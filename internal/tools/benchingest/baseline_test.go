@@ -6,6 +6,7 @@ import (
 	"context"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/synth"
@@ -26,7 +27,7 @@ func TestDerive(t *testing.T) {
 	}
 	enc.Flush()
 	l := &loader{m: newModel(), rows: map[string][]map[string]any{}, touch: map[string]bool{}, court: map[string]string{},
-		stats: &phaseStats{}}
+		stats: &phaseStats{rows: map[string]int{}, took: map[string]time.Duration{}}}
 	events, deadlines, pairs := 0, 0, 0
 	flush := func() {
 		touched := make([]string, 0, len(l.touch))
