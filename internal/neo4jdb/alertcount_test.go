@@ -1,10 +1,7 @@
 package neo4jdb_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -12,11 +9,8 @@ import (
 	"time"
 
 	"github.com/casegraph/casegraph"
-	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 	"github.com/casegraph/casegraph/internal/neo4jtest"
-	"github.com/casegraph/casegraph/internal/synth"
-	"github.com/casegraph/casegraph/internal/workflow"
 )
 
 // TestAlertCountsEqualTheDeadlines loads generated cases (sealed ones
@@ -32,47 +26,16 @@ import (
 func TestAlertCountsEqualTheDeadlines(t *testing.T) {
 	db := neo4jtest.Open(t)
 	neo4jtest.Clean(t, db)
-	opts := synth.Defaults()
-	opts.Cases, opts.Seed, opts.InvalidRate = 300, 23, 0
-	var buf bytes.Buffer
-	enc := ingest.NewEncoder(&buf)
-	if _, err := synth.Generate(opts, enc); err != nil {
-		t.Fatal(err)
-	}
-	if err := enc.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	records := buf.Bytes()
-	wf := workflow.New(db, nil, workflow.Options{})
-	load := func(data []byte) {
-		t.Helper()
-		var syncErr error
-		rep, err := ingest.Run(context.Background(), db, ingest.NewNDJSONDecoder(bytes.NewReader(data), "synth"), ingest.Options{
-			OnCommit: func(ctx context.Context, uids []string) {
-				if err := wf.Sync(ctx, uids); err != nil {
-					syncErr = err
-				}
-			}})
-		if err != nil || syncErr != nil || rep.Refused > 0 {
-			t.Fatalf("load: %v %v refused %d", err, syncErr, rep.Refused)
-		}
-	}
+	records := synthRecords(t, 300, 23)
+	load := syncLoader(t, db)
 	load(records)
 	sys := casegraph.WithScope(context.Background(), casegraph.SystemScope)
 	compareAlertCounts(t, db, "after the first load")
 
 	// Re-derived procedures: every fifth case moves to another district,
 	// every seventh is sealed, arrest decisions are re-dated a week later.
-	var changed bytes.Buffer
-	sc := bufio.NewScanner(bytes.NewReader(records))
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	n := 0
-	for sc.Scan() {
-		var rec map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			t.Fatal(err)
-		}
-		src, _ := rec["source"].(map[string]any)
+	changed := rewriteRecords(t, records, func(rec, src map[string]any) bool {
 		switch rec["type"] {
 		case "case":
 			n++
@@ -82,45 +45,26 @@ func TestAlertCountsEqualTheDeadlines(t *testing.T) {
 			case n%7 == 0:
 				rec["sealed"] = true
 			default:
-				continue
+				return false
 			}
 		case "decision":
 			d, _ := time.Parse(time.DateOnly, fmt.Sprint(rec["decidedAt"]))
 			if rec["kind"] != "APPROVE_ARREST" || d.IsZero() {
-				continue
+				return false
 			}
 			rec["decidedAt"] = d.AddDate(0, 0, 7).Format(time.DateOnly)
 		default:
-			continue
+			return false
 		}
-		at, _ := time.Parse(time.RFC3339, fmt.Sprint(src["at"]))
-		src["at"] = at.Add(time.Hour).Format(time.RFC3339)
-		b, err := json.Marshal(rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		changed.Write(append(b, '\n'))
-	}
-	load(changed.Bytes())
+		return true
+	})
+	load(changed)
 	compareAlertCounts(t, db, "after the changes")
 
 	// Cases stored before scope tokens existed, then repaired.
-	if err := db.ExecForTest(sys, `MATCH (c:Case) WITH c ORDER BY c.uid LIMIT 60 REMOVE c.scope`, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.ResyncScopelessForTest(sys); err != nil {
-		t.Fatal(err)
-	}
+	dropScopes(t, sys, db)
 	compareAlertCounts(t, db, "cases without scope tokens")
-	for {
-		uids, err := db.RepairScopes(sys, 25)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(uids) == 0 {
-			break
-		}
-	}
+	repairScopes(t, sys, db)
 	compareAlertCounts(t, db, "after a scope repair")
 
 	// The cases of the police agency with the most deadlines are deleted.

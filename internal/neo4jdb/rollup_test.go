@@ -1,10 +1,7 @@
 package neo4jdb_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -12,11 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/casegraph/casegraph"
-	"github.com/casegraph/casegraph/internal/ingest"
 	"github.com/casegraph/casegraph/internal/neo4jdb"
 	"github.com/casegraph/casegraph/internal/neo4jtest"
-	"github.com/casegraph/casegraph/internal/synth"
-	"github.com/casegraph/casegraph/internal/workflow"
 )
 
 // TestRollupsEqualARecount loads generated cases (sealed ones included)
@@ -30,31 +24,8 @@ import (
 func TestRollupsEqualARecount(t *testing.T) {
 	db := neo4jtest.Open(t)
 	neo4jtest.Clean(t, db)
-	opts := synth.Defaults()
-	opts.Cases, opts.Seed, opts.InvalidRate = 400, 11, 0
-	var buf bytes.Buffer
-	enc := ingest.NewEncoder(&buf)
-	if _, err := synth.Generate(opts, enc); err != nil {
-		t.Fatal(err)
-	}
-	if err := enc.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	records := buf.Bytes()
-	wf := workflow.New(db, nil, workflow.Options{})
-	load := func(data []byte) {
-		t.Helper()
-		var syncErr error
-		rep, err := ingest.Run(context.Background(), db, ingest.NewNDJSONDecoder(bytes.NewReader(data), "synth"), ingest.Options{
-			OnCommit: func(ctx context.Context, uids []string) {
-				if err := wf.Sync(ctx, uids); err != nil {
-					syncErr = err
-				}
-			}})
-		if err != nil || syncErr != nil || rep.Refused > 0 {
-			t.Fatalf("load: %v %v refused %d", err, syncErr, rep.Refused)
-		}
-	}
+	records := synthRecords(t, 400, 11)
+	load := syncLoader(t, db)
 	load(records)
 
 	sys := casegraph.WithScope(context.Background(), casegraph.SystemScope)
@@ -82,16 +53,8 @@ func TestRollupsEqualARecount(t *testing.T) {
 	// Changes: every fifth police case moves to another district, every
 	// seventh is sealed, every third gains a charge of another offense,
 	// and arrest decisions are re-dated a week later.
-	var changed bytes.Buffer
-	sc := bufio.NewScanner(bytes.NewReader(records))
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	n := 0
-	for sc.Scan() {
-		var rec map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			t.Fatal(err)
-		}
-		src, _ := rec["source"].(map[string]any)
+	changed := rewriteRecords(t, records, func(rec, src map[string]any) bool {
 		switch rec["type"] {
 		case "case":
 			n++
@@ -101,12 +64,12 @@ func TestRollupsEqualARecount(t *testing.T) {
 			case n%7 == 0:
 				rec["sealed"] = true
 			default:
-				continue
+				return false
 			}
 		case "charge":
 			n++
 			if n%3 != 0 {
-				continue
+				return false
 			}
 			src["recordId"] = fmt.Sprint(src["recordId"], "-extra")
 			rec["offense"] = "寻衅滋事罪"
@@ -114,45 +77,26 @@ func TestRollupsEqualARecount(t *testing.T) {
 		case "decision":
 			d, _ := time.Parse(time.DateOnly, fmt.Sprint(rec["decidedAt"]))
 			if rec["kind"] != "APPROVE_ARREST" || d.IsZero() {
-				continue
+				return false
 			}
 			rec["decidedAt"] = d.AddDate(0, 0, 7).Format(time.DateOnly)
 		default:
-			continue
+			return false
 		}
-		at, _ := time.Parse(time.RFC3339, fmt.Sprint(src["at"]))
-		src["at"] = at.Add(time.Hour).Format(time.RFC3339)
-		b, err := json.Marshal(rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		changed.Write(append(b, '\n'))
-	}
-	if changed.Len() == 0 {
+		return true
+	})
+	if len(changed) == 0 {
 		t.Fatal("no record was changed")
 	}
-	load(changed.Bytes())
+	load(changed)
 	check("after the changes")
 
 	// Cases stored before scope tokens existed: no tokens, and counted in
 	// their roll-ups under no scope. serve's start-up repair writes the
 	// tokens and moves the cases' roll-ups under them (RepairScopes).
-	if err := db.ExecForTest(sys, `MATCH (c:Case) WITH c ORDER BY c.uid LIMIT 60 REMOVE c.scope`, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.ResyncScopelessForTest(sys); err != nil {
-		t.Fatal(err)
-	}
+	dropScopes(t, sys, db)
 	check("cases without scope tokens")
-	for {
-		uids, err := db.RepairScopes(sys, 25)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(uids) == 0 {
-			break
-		}
-	}
+	repairScopes(t, sys, db)
 	check("after a scope repair")
 
 	// Dropped: analytics count cases until the backfill has rebuilt them.
