@@ -49,7 +49,7 @@ func agencyKinds(db *neo4jdb.DB) authz.AgencyKinds {
 // moves its roll-up contributions and alert counters under them, and hands
 // the cases to the search index. Until then such a case is visible to no
 // one. Then it rolls up the cases not yet counted in the analytics roll-ups
-// (repairRollups) and the alert counters (repairAlertCounts).
+// and the alert counters (backfill).
 func repairScopes(ctx context.Context, db *neo4jdb.DB, touch func(context.Context, []string), log *slog.Logger) {
 	total := 0
 	for ctx.Err() == nil {
@@ -67,57 +67,32 @@ func repairScopes(ctx context.Context, db *neo4jdb.DB, touch func(context.Contex
 	if total > 0 {
 		log.InfoContext(ctx, "scope tokens written for cases that had none", "cases", total)
 	}
-	repairRollups(ctx, db, log)
-	repairAlertCounts(ctx, db, log)
+	backfill(ctx, log, "analytics roll-ups", "analytics count cases", db.RepairRollups)
+	backfill(ctx, log, "alert counters", "alert totals count deadlines", db.RepairAlertCounts)
 }
 
-// repairAlertCounts counts the deadlines of the cases that no procedure
-// sync has counted in the alert counters (stored before they existed).
-// Until every case is counted, supervisionAlerts' totalCount counts
-// deadlines instead (slower, same answer).
-func repairAlertCounts(ctx context.Context, db *neo4jdb.DB, log *slog.Logger) {
+// backfill runs a start-up backfill (repair counts up to n cases a call)
+// until no case is left, logging what it is and how long it took. Until it
+// is complete the queries it serves count from the graph instead (slower,
+// same answers); a failure leaves them so until the next start.
+func backfill(ctx context.Context, log *slog.Logger, what, meanwhile string, repair func(context.Context, int) (int, error)) {
 	total, start := 0, time.Now()
 	for ctx.Err() == nil {
-		n, err := db.RepairAlertCounts(ctx, 2000)
+		n, err := repair(ctx, 2000)
 		if err != nil {
-			log.ErrorContext(ctx, "alert counter backfill failed; alert totals count deadlines until the next start", "err", err)
+			log.ErrorContext(ctx, what+" backfill failed; "+meanwhile+" until the next start", "err", err)
 			return
 		}
 		if n == 0 {
 			break
 		}
 		if total == 0 {
-			log.InfoContext(ctx, "alert counters: counting the deadlines of the cases stored before them")
+			log.InfoContext(ctx, what+": counting the cases stored before them")
 		}
 		total += n
 	}
 	if total > 0 {
-		log.InfoContext(ctx, "alert counters complete", "cases", total, "took", time.Since(start).Round(time.Millisecond))
-	}
-}
-
-// repairRollups adds the cases that no procedure sync has counted in the
-// analytics roll-ups (stored before roll-ups existed). Until every case is
-// counted, crimeTrend and procedureStats count cases instead (slower, same
-// answers).
-func repairRollups(ctx context.Context, db *neo4jdb.DB, log *slog.Logger) {
-	total, start := 0, time.Now()
-	for ctx.Err() == nil {
-		n, err := db.RepairRollups(ctx, 2000)
-		if err != nil {
-			log.ErrorContext(ctx, "roll-up backfill failed; analytics count cases until the next start", "err", err)
-			return
-		}
-		if n == 0 {
-			break
-		}
-		if total == 0 {
-			log.InfoContext(ctx, "analytics roll-ups: counting the cases stored before them")
-		}
-		total += n
-	}
-	if total > 0 {
-		log.InfoContext(ctx, "analytics roll-ups complete", "cases", total, "took", time.Since(start).Round(time.Millisecond))
+		log.InfoContext(ctx, what+" complete", "cases", total, "took", time.Since(start).Round(time.Millisecond))
 	}
 }
 

@@ -165,15 +165,7 @@ WITH c
 ` + alertEntries + `
 ` + applyAlertCells
 
-const alertCellsStateQuery = `
-OPTIONAL MATCH (s:RollupState {id: 'alerts'})
-RETURN s IS NULL OR NOT coalesce(s.backfill, false) AS ready`
-
-const alertCellsDoneQuery = `
-MATCH (s:RollupState {id: 'alerts'})
-WHERE NOT EXISTS { MATCH (c:Case) WHERE c.alertCells IS NULL }
-DELETE s
-RETURN count(s) AS n`
+var alertCellsDoneQuery = backfillDoneQuery("alerts", "alertCells")
 
 // syncAlertCells is a step of a lineage's Save, after its deadlines and
 // scope tokens are written.
@@ -187,19 +179,9 @@ func (l *LineageTx) syncAlertCells(cases []string) error {
 // returns how many cases it added. When none is left it marks the counters
 // complete, and CountAlerts starts reading them.
 func (db *DB) RepairAlertCounts(ctx context.Context, limit int) (int, error) {
-	recs, err := db.write(ctx, repairAlertCellsQuery, map[string]any{"limit": limit})
+	n, err := db.repairBatch(ctx, repairAlertCellsQuery, alertCellsDoneQuery, limit)
 	if err != nil {
 		return 0, fmt.Errorf("RepairAlertCounts: %w", err)
-	}
-	n := 0
-	if len(recs) == 1 {
-		c, _ := get(recs[0], "changed").(int64)
-		n = int(c)
-	}
-	if n == 0 {
-		if _, err := db.write(ctx, alertCellsDoneQuery, nil); err != nil {
-			return 0, fmt.Errorf("RepairAlertCounts: %w", err)
-		}
 	}
 	return n, nil
 }
@@ -208,14 +190,10 @@ func (db *DB) RepairAlertCounts(ctx context.Context, limit int) (int, error) {
 // alert counters. Until RepairAlertCounts has gone through a database that
 // held cases before the counters existed, CountAlerts counts deadlines.
 func (db *DB) AlertCountsReady(ctx context.Context) (bool, error) {
-	recs, err := db.read(ctx, alertCellsStateQuery, nil)
+	ok, err := db.backfillReady(ctx, "alerts")
 	if err != nil {
 		return false, fmt.Errorf("AlertCountsReady: %w", err)
 	}
-	if len(recs) != 1 {
-		return false, nil
-	}
-	ok, _ := get(recs[0], "ready").(bool)
 	return ok, nil
 }
 

@@ -199,15 +199,61 @@ WITH c
 ` + rollupCells + `
 ` + applyRollups
 
-const rollupStateQuery = `
-OPTIONAL MATCH (s:RollupState {id: 'rollups'})
+// A start-up backfill (roll-ups, alert counters) fills derived counts for
+// the cases stored before they existed. A migration marks a database that
+// holds cases with (:RollupState {id, backfill: true}); the repair counts
+// cases in batches and, once none is left, deletes the mark.
+
+// backfillStateQuery says whether the backfill $id is complete.
+const backfillStateQuery = `
+OPTIONAL MATCH (s:RollupState {id: $id})
 RETURN s IS NULL OR NOT coalesce(s.backfill, false) AS ready`
 
-const rollupsDoneQuery = `
-MATCH (s:RollupState {id: 'rollups'})
-WHERE NOT EXISTS { MATCH (c:Case) WHERE c.rollup IS NULL }
+// backfillDoneQuery deletes the mark of the backfill id once no case lacks
+// the property that says it is counted.
+func backfillDoneQuery(id, counted string) string {
+	return `
+MATCH (s:RollupState {id: '` + id + `'})
+WHERE NOT EXISTS { MATCH (c:Case) WHERE c.` + counted + ` IS NULL }
 DELETE s
 RETURN count(s) AS n`
+}
+
+var rollupsDoneQuery = backfillDoneQuery("rollups", "rollup")
+
+// repairBatch runs one batch of a backfill: repair counts up to limit
+// cases and returns how many as "changed"; when it found none, done
+// clears the backfill's mark.
+func (db *DB) repairBatch(ctx context.Context, repair, done string, limit int) (int, error) {
+	recs, err := db.write(ctx, repair, map[string]any{"limit": limit})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	if len(recs) == 1 {
+		c, _ := get(recs[0], "changed").(int64)
+		n = int(c)
+	}
+	if n == 0 {
+		if _, err := db.write(ctx, done, nil); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+// backfillReady says whether the backfill id is complete.
+func (db *DB) backfillReady(ctx context.Context, id string) (bool, error) {
+	recs, err := db.read(ctx, backfillStateQuery, map[string]any{"id": id})
+	if err != nil {
+		return false, err
+	}
+	if len(recs) != 1 {
+		return false, nil
+	}
+	ok, _ := get(recs[0], "ready").(bool)
+	return ok, nil
+}
 
 // syncRollups is the last step of a lineage's Save.
 func (l *LineageTx) syncRollups(cases []string) error {
@@ -220,19 +266,9 @@ func (l *LineageTx) syncRollups(cases []string) error {
 // returns how many it added. When none is left it marks the roll-ups
 // complete, and analytics start reading them.
 func (db *DB) RepairRollups(ctx context.Context, limit int) (int, error) {
-	recs, err := db.write(ctx, repairRollupsQuery, map[string]any{"limit": limit})
+	n, err := db.repairBatch(ctx, repairRollupsQuery, rollupsDoneQuery, limit)
 	if err != nil {
 		return 0, fmt.Errorf("RepairRollups: %w", err)
-	}
-	n := 0
-	if len(recs) == 1 {
-		c, _ := get(recs[0], "changed").(int64)
-		n = int(c)
-	}
-	if n == 0 {
-		if _, err := db.write(ctx, rollupsDoneQuery, nil); err != nil {
-			return 0, fmt.Errorf("RepairRollups: %w", err)
-		}
 	}
 	return n, nil
 }
@@ -241,14 +277,10 @@ func (db *DB) RepairRollups(ctx context.Context, limit int) (int, error) {
 // database that held cases before roll-ups existed is not, until
 // RepairRollups has gone through them; until then analytics count cases.
 func (db *DB) RollupsReady(ctx context.Context) (bool, error) {
-	recs, err := db.read(ctx, rollupStateQuery, nil)
+	ok, err := db.backfillReady(ctx, "rollups")
 	if err != nil {
 		return false, fmt.Errorf("RollupsReady: %w", err)
 	}
-	if len(recs) != 1 {
-		return false, nil
-	}
-	ok, _ := get(recs[0], "ready").(bool)
 	return ok, nil
 }
 
