@@ -500,13 +500,22 @@ var MeasureKinds = map[string]string{
 	"拘留": "DETENTION", "逮捕": "ARREST", "释放": "RELEASE",
 }
 
-func codeOrName(s string, byCode map[string]string) (string, bool) {
-	if _, ok := byCode[s]; ok {
+// DecisionKindCode is the code of a decision kind given by code or by its
+// Chinese name, and whether it is one.
+func DecisionKindCode(s string) (string, bool) { return codeOrName(s, DecisionKinds) }
+
+// MeasureKindName is the Chinese name of a custody measure given by name or
+// by its code, and whether it is one.
+func MeasureKindName(s string) (string, bool) { return codeOrName(s, MeasureKinds) }
+
+// codeOrName is s if it is a key of byKey, or the key whose value is s.
+func codeOrName(s string, byKey map[string]string) (string, bool) {
+	if _, ok := byKey[s]; ok {
 		return s, true
 	}
-	for code, name := range byCode {
-		if name == s {
-			return code, true
+	for k, v := range byKey {
+		if v == s {
+			return k, true
 		}
 	}
 	return "", false
@@ -520,7 +529,7 @@ func (v *Validator) decision(d *Decision) (Row, *problem) {
 	if err != nil {
 		return Row{}, err
 	}
-	kind, ok := codeOrName(d.Kind, DecisionKinds)
+	kind, ok := DecisionKindCode(d.Kind)
 	if !ok {
 		return Row{}, fail("kind", "%q is not a decision kind; use e.g. APPROVE_ARREST (批准逮捕), NOT_PROSECUTE (不起诉), JUDGMENT (判决)", d.Kind)
 	}
@@ -559,18 +568,9 @@ func (v *Validator) measure(m *Measure) (Row, *problem) {
 	if err != nil {
 		return Row{}, err
 	}
-	kind := m.Kind
-	if _, ok := MeasureKinds[kind]; !ok {
-		name := ""
-		for n, code := range MeasureKinds {
-			if code == kind {
-				name = n
-			}
-		}
-		if name == "" {
-			return Row{}, fail("kind", "%q is not a custody measure; use 拘传, 取保候审, 监视居住, 拘留, 逮捕 or 释放", m.Kind)
-		}
-		kind = name
+	kind, ok := MeasureKindName(m.Kind)
+	if !ok {
+		return Row{}, fail("kind", "%q is not a custody measure; use 拘传, 取保候审, 监视居住, 拘留, 逮捕 or 释放", m.Kind)
 	}
 	from, err := v.date("from", m.From)
 	if err != nil {

@@ -399,12 +399,8 @@ func (l *loader) add(line []byte) {
 			p = l.personRef(*b.Person, b.Source)
 		}
 		kind := b.Kind
-		if _, ok := ingest.DecisionKinds[kind]; !ok {
-			for code, name := range ingest.DecisionKinds {
-				if name == kind {
-					kind = code
-				}
-			}
+		if code, ok := ingest.DecisionKindCode(kind); ok {
+			kind = code
 		}
 		uid := "d/" + b.Source.Agency + "/" + b.DecisionID
 		props, fresh := l.versioned("decision", uid, b.Source, line, map[string]any{"uid": uid, "kind": kind,
@@ -415,12 +411,8 @@ func (l *loader) add(line []byte) {
 	case *ingest.Measure:
 		c, p := l.caseRef(b.Case, b.Source), l.personRef(b.Person, b.Source)
 		kind := b.Kind
-		if _, ok := ingest.MeasureKinds[kind]; !ok {
-			for name, code := range ingest.MeasureKinds {
-				if code == kind {
-					kind = name
-				}
-			}
+		if name, ok := ingest.MeasureKindName(kind); ok {
+			kind = name
 		}
 		uid := "m/" + b.Source.Agency + "/" + b.MeasureID
 		props, fresh := l.versioned("measure", uid, b.Source, line, map[string]any{"uid": uid, "kind": kind,
